@@ -1,0 +1,126 @@
+/*
+ * base: dying allocators and BUG(). Every allocation in run goes through these (libuv and
+ * jansson are routed here by main), so out-of-memory is handled in exactly one place.
+ */
+#include "base.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bug_at(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "BUG: %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("run: fatal: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static NORETURN void out_of_memory(size_t size)
+{
+    /* No allocation here: we are out of memory. */
+    fprintf(stderr, "run: fatal: out of memory (allocating %zu bytes)\n", size);
+    exit(1);
+}
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+
+    if (!p)
+        out_of_memory(size);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p;
+
+    if (size && n > SIZE_MAX / size)
+        out_of_memory(SIZE_MAX);
+    p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+
+    if (!p)
+        out_of_memory(size);
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    if (!s)
+        BUG("xstrdup(NULL)");
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t len)
+{
+    char *p = xmalloc(len + 1);
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *p;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        BUG("bad format '%s'", fmt);
+    p = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void *xgrow(void *ptr, size_t size, size_t need, size_t *alloc)
+{
+    size_t n = *alloc;
+
+    if (need <= n)
+        return ptr;
+    n = n < 8 ? 8 : n;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            out_of_memory(SIZE_MAX);
+        n *= 2;
+    }
+    *alloc = n;
+    return xrealloc(ptr, n * size);
+}
+
+bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}

@@ -1,0 +1,154 @@
+/* Unit tests: base (allocators, helpers) and buf (growable bytes). */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "buf.h"
+
+struct outer {
+    int a;
+    double b;
+    char member;
+};
+
+static void container_of_recovers_owner(void **state)
+{
+    struct outer o;
+    char *p = &o.member;
+
+    (void)state;
+    assert_ptr_equal(container_of(p, struct outer, member), &o);
+    assert_int_equal(ARRAY_SIZE((int[7]){ 0 }), 7);
+}
+
+static void xstrndup_and_asprintf(void **state)
+{
+    char *s = xstrndup("hello world", 5);
+    char *t = xasprintf("%s-%d", s, 42);
+
+    (void)state;
+    assert_string_equal(s, "hello");
+    assert_string_equal(t, "hello-42");
+    assert_true(starts_with(t, "hello-"));
+    assert_false(starts_with(t, "world"));
+    free(s);
+    free(t);
+}
+
+static void xgrow_keeps_contents(void **state)
+{
+    int *v = NULL;
+    size_t alloc = 0;
+
+    (void)state;
+    for (int i = 0; i < 1000; i++) {
+        ALLOC_GROW(v, (size_t)i + 1, alloc);
+        v[i] = i * 3;
+    }
+    assert_true(alloc >= 1000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i * 3);
+    free(v);
+}
+
+static void buf_starts_empty_and_terminated(void **state)
+{
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.buf, "");
+    buf_release(&b);
+    assert_string_equal(b.buf, "");
+}
+
+static void buf_appends(void **state)
+{
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    buf_addstr(&b, "abc");
+    buf_addch(&b, '-');
+    buf_addf(&b, "%05d|%s", 42, "x");
+    buf_addchars(&b, '.', 3);
+    buf_add(&b, "\0z", 2);
+    assert_int_equal(b.len, 3 + 1 + 7 + 3 + 2);
+    assert_memory_equal(b.buf, "abc-00042|x...\0z", b.len);
+    assert_int_equal(b.buf[b.len], '\0');
+    buf_release(&b);
+}
+
+static void buf_addf_grows_past_initial_size(void **state)
+{
+    struct buf b = BUF_INIT;
+    char big[5000];
+
+    (void)state;
+    memset(big, 'q', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    buf_addstr(&b, "x");
+    buf_addf(&b, "%s%s", big, big);
+    assert_int_equal(b.len, 1 + 2 * (sizeof(big) - 1));
+    assert_int_equal(b.buf[b.len - 1], 'q');
+    assert_int_equal(b.buf[b.len], '\0');
+    buf_release(&b);
+}
+
+static void buf_insert_rtrim_detach(void **state)
+{
+    struct buf b = BUF_INIT;
+    size_t len;
+    char *s;
+
+    (void)state;
+    buf_addstr(&b, "world \t\n\n");
+    buf_insert(&b, 0, "hello ", 6);
+    buf_rtrim(&b);
+    assert_string_equal(b.buf, "hello world");
+    s = buf_detach(&b, &len);
+    assert_int_equal(len, 11);
+    assert_string_equal(s, "hello world");
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.buf, "");
+    free(s);
+    s = buf_detach(&b, NULL); /* an empty buffer detaches to a fresh "" */
+    assert_string_equal(s, "");
+    free(s);
+}
+
+static void buf_reset_keeps_memory(void **state)
+{
+    struct buf b = BUF_INIT;
+    char *before;
+
+    (void)state;
+    buf_addstr(&b, "some text");
+    before = b.buf;
+    buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.buf, "");
+    buf_addstr(&b, "ab");
+    assert_ptr_equal(b.buf, before);
+    assert_string_equal(b.buf, "ab");
+    buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(container_of_recovers_owner),
+        cmocka_unit_test(xstrndup_and_asprintf),
+        cmocka_unit_test(xgrow_keeps_contents),
+        cmocka_unit_test(buf_starts_empty_and_terminated),
+        cmocka_unit_test(buf_appends),
+        cmocka_unit_test(buf_addf_grows_past_initial_size),
+        cmocka_unit_test(buf_insert_rtrim_detach),
+        cmocka_unit_test(buf_reset_keeps_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
