@@ -1,0 +1,76 @@
+/*
+ * proc: run one interpreter process on a libuv loop with its output captured (mcp.md §9,
+ * execution.md §11 captured columns).
+ *
+ * The child gets stdin from /dev/null, stdout and stderr on pipes that feed two outstores,
+ * default signal dispositions and an empty mask, and (with PROC_NEW_SESSION) its own session
+ * and process group so that a timeout or a cancellation can kill everything it started.
+ * A call is finished when the child has exited and both pipes are at EOF (or the drain limit
+ * of PROC_DRAIN_MS after exit passed); then 'done' runs exactly once, after every handle has
+ * been closed, and the call is freed when 'done' returns.
+ *
+ * Calling sequence:
+ *   struct proc_opts o = { .argv = argv, .cwd = dir, .flags = PROC_NEW_SESSION,
+ *                          .timeout_ms = 5000, .out = out_store, .err = err_store,
+ *                          .done = on_done, .arg = me };
+ *   struct proc_call *c = proc_start(loop, &o, &diags);  // NULL: not started, see diags
+ *   ... uv_run(loop) ...; proc_cancel(c) at any time before done ...
+ *   static void on_done(struct proc_call *c, void *arg) { proc_status(c); ... }
+ */
+#ifndef RUN_PROC_H
+#define RUN_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "diag.h"
+
+struct outstore;
+struct proc_call;
+
+#define PROC_KILL_GRACE_MS 2000
+#define PROC_DRAIN_MS      1000
+
+enum proc_flags {
+    PROC_NEW_SESSION = 1 << 0, /* setsid: own session and process group (MCP) */
+};
+
+typedef void proc_done_fn(struct proc_call *call, void *arg);
+/* Called with new bytes as they arrive (after they went to the outstore); may be NULL. */
+typedef void proc_output_fn(struct proc_call *call, void *arg);
+
+struct proc_opts {
+    char *const *argv;   /* NULL-terminated; argv[0] is the path to exec; copied */
+    char *const *env;    /* NULL-terminated "K=V" list, copied; NULL = inherit environ */
+    const char *cwd;     /* NULL = inherit */
+    unsigned flags;      /* enum proc_flags */
+    uint64_t timeout_ms; /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
+    struct outstore *out, *err; /* borrowed sinks; must outlive the call */
+    proc_done_fn *done;
+    proc_output_fn *output;
+    void *arg;
+};
+
+/*
+ * Start the process. Returns NULL when it could not be started, with one error diag
+ * (no position) whose message is the reason (strerror text) and *status set to 127 when the
+ * program does not exist, 126 otherwise (permission, E2BIG). 'status' may be NULL.
+ */
+struct proc_call *proc_start(uv_loop_t *loop, const struct proc_opts *opts,
+                             struct diag_list *diags, int *status);
+
+/* Stop the call: SIGTERM to its group (or the child), SIGKILL after PROC_KILL_GRACE_MS if any
+ * member is alive. 'done' still runs. Idempotent. */
+void proc_cancel(struct proc_call *call);
+
+/* Results, valid inside 'done'. */
+int proc_status(const struct proc_call *call);      /* exit code, or 128+signal */
+int proc_signal(const struct proc_call *call);      /* 0, or the signal that killed it */
+bool proc_timed_out(const struct proc_call *call);  /* the timeout fired */
+bool proc_escalated(const struct proc_call *call);  /* SIGKILL had to be sent */
+uint64_t proc_duration_ms(const struct proc_call *call);
+int64_t proc_started_ms(const struct proc_call *call); /* Unix milliseconds */
+int proc_pid(const struct proc_call *call);
+
+#endif
