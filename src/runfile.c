@@ -687,9 +687,14 @@ void loader_finish(struct loader *ld)
         const struct runfile_file *f = ld->defs[i].origin.file;
         trees[w] |= f && f->is_global_tree ? 2 : 1;
     }
+    /* The map's keys are the first definitions' names: decide every winner before freeing. */
+    for (size_t i = 0; i < ld->ndefs; i++)
+        if (*strmap_get(&map, ld->defs[i].name) == i)
+            trees[i] |= 4;
+    strmap_release(&map);
     rf->fns = xcalloc(ld->ndefs ? ld->ndefs : 1, sizeof(*rf->fns));
     for (size_t i = 0; i < ld->ndefs; i++) {
-        if (*strmap_get(&map, ld->defs[i].name) != i) {
+        if (!(trees[i] & 4)) {
             runfile_fn_release(&ld->defs[i]);
             continue;
         }
@@ -700,7 +705,6 @@ void loader_finish(struct loader *ld)
         n++;
     }
     rf->nfns = n;
-    strmap_release(&map);
     free(trees);
     free(ld->defs);
     ld->defs = NULL;

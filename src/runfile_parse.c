@@ -1457,7 +1457,8 @@ call:
         }
         if (!ok)
             goto fail;
-        fn.has_signature = true;
+        /* An empty "()" leaves the parameters to @arg lines (the legacy form, §6.3). */
+        fn.has_signature = np > 0;
         fn.params = ps;
         fn.nparams = np;
         i = j;
@@ -1512,11 +1513,12 @@ call:
         }
     }
     apply_args(p, &at, &fn);
-    attrs_release(&at);
     if (at.os_valid && !at.os_match) { /* §6.4: discarded when read */
+        attrs_release(&at);
         runfile_fn_release(&fn);
         return next;
     }
+    attrs_release(&at);
     ALLOC_GROW(ld->defs, ld->ndefs + 1, ld->adefs);
     ld->defs[ld->ndefs++] = fn;
     return next;
