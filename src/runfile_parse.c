@@ -159,6 +159,8 @@ static void add_notes(struct loader *ld, const struct runfile_file *f)
 }
 
 static void vreport(struct parser *p, enum diag_level lv, size_t off, unsigned span,
+                    const char *hint, const char *fmt, va_list ap) PRINTF_LIKE(6, 0);
+static void vreport(struct parser *p, enum diag_level lv, size_t off, unsigned span,
                     const char *hint, const char *fmt, va_list ap)
 {
     struct runfile_origin o = origin_at(p, off);
