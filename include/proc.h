@@ -26,6 +26,7 @@
 
 #include "diag.h"
 
+struct buf;
 struct outstore;
 struct proc_call;
 
@@ -41,36 +42,48 @@ typedef void proc_done_fn(struct proc_call *call, void *arg);
 typedef void proc_output_fn(struct proc_call *call, void *arg);
 
 struct proc_opts {
-    char *const *argv;   /* NULL-terminated; argv[0] is the path to exec; copied */
-    char *const *env;    /* NULL-terminated "K=V" list, copied; NULL = inherit environ */
-    const char *cwd;     /* NULL = inherit */
-    unsigned flags;      /* enum proc_flags */
-    uint64_t timeout_ms; /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
+    char *const *argv;          /* NULL-terminated; argv[0] is the path to exec; copied */
+    char *const *env;           /* NULL-terminated "K=V" list, copied; NULL = inherit environ */
+    const char *cwd;            /* NULL = inherit */
+    unsigned flags;             /* enum proc_flags */
+    uint64_t timeout_ms;        /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
     struct outstore *out, *err; /* borrowed sinks; must outlive the call */
     proc_done_fn *done;
     proc_output_fn *output;
     void *arg;
+    uint64_t kill_grace_ms; /* 0 = PROC_KILL_GRACE_MS */
+    uint64_t drain_ms;      /* 0 = PROC_DRAIN_MS */
 };
 
 /*
  * Start the process. Returns NULL when it could not be started, with one error diag
  * (no position) whose message is the reason (strerror text) and *status set to 127 when the
  * program does not exist, 126 otherwise (permission, E2BIG). 'status' may be NULL.
+ * Even after a failure the loop must run once more to close the handles that were set up
+ * ('done' is not called then).
+ *
+ * Once a kill has started (timeout or proc_cancel) and the child's group outlives the call,
+ * a timer keeps the loop alive after 'done' until the grace period ends, so that SIGKILL still
+ * reaches group members that ignored SIGTERM (PROC_NEW_SESSION only).
  */
-struct proc_call *proc_start(uv_loop_t *loop, const struct proc_opts *opts,
-                             struct diag_list *diags, int *status);
+struct proc_call *proc_start(uv_loop_t *loop, const struct proc_opts *opts, struct diag_list *diags,
+                             int *status);
 
 /* Stop the call: SIGTERM to its group (or the child), SIGKILL after PROC_KILL_GRACE_MS if any
  * member is alive. 'done' still runs. Idempotent. */
 void proc_cancel(struct proc_call *call);
 
 /* Results, valid inside 'done'. */
-int proc_status(const struct proc_call *call);      /* exit code, or 128+signal */
-int proc_signal(const struct proc_call *call);      /* 0, or the signal that killed it */
-bool proc_timed_out(const struct proc_call *call);  /* the timeout fired */
-bool proc_escalated(const struct proc_call *call);  /* SIGKILL had to be sent */
+int proc_status(const struct proc_call *call);     /* exit code, or 128+signal */
+int proc_signal(const struct proc_call *call);     /* 0, or the signal that killed it */
+bool proc_timed_out(const struct proc_call *call); /* the timeout fired */
+bool proc_escalated(const struct proc_call *call); /* SIGKILL had to be sent */
 uint64_t proc_duration_ms(const struct proc_call *call);
 int64_t proc_started_ms(const struct proc_call *call); /* Unix milliseconds */
 int proc_pid(const struct proc_call *call);
+/* Append the last non-empty line seen so far on either stream (the stream that most recently
+ * received a non-empty line), as outstore_last_line() gives it. Valid at any time before done
+ * returns, e.g. in a progress timer. */
+void proc_last_line(const struct proc_call *call, struct buf *out);
 
 #endif
