@@ -47,7 +47,7 @@ struct proc_opts {
     const char *cwd;            /* NULL = inherit */
     unsigned flags;             /* enum proc_flags */
     uint64_t timeout_ms;        /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
-    struct outstore *out, *err; /* borrowed sinks; must outlive the call */
+    struct outstore *out, *err; /* borrowed sinks, finished before 'done'; NULL = discard */
     proc_done_fn *done;
     proc_output_fn *output;
     void *arg;
