@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define READ_BUF_SIZE (64 * 1024)
@@ -61,7 +62,7 @@ static void on_handle_closed(uv_handle_t *h)
 
     if (--call->open_handles)
         return;
-    if (call->spawned)
+    if (call->spawned && call->done)
         call->done(call, call->arg);
     free(call);
 }
@@ -274,10 +275,16 @@ struct proc_call *proc_start(uv_loop_t *loop, const struct proc_opts *opts, stru
     err = uv_spawn(loop, &call->child, &po);
     if (err < 0) {
         /* libuv's errors are negated errno values on Unix; we want the system's wording. */
-        if (diags)
+        struct stat st;
+        bool no_cwd = err == UV_ENOENT && opts->cwd && stat(opts->cwd, &st) < 0;
+
+        if (no_cwd && diags)
+            diag_add(diags, DIAG_ERROR, NULL, "cannot change to directory '%s': %s", opts->cwd,
+                     strerror(errno));
+        else if (diags)
             diag_add(diags, DIAG_ERROR, NULL, "%s", strerror(-err));
         if (status)
-            *status = err == UV_ENOENT ? 127 : 126;
+            *status = err == UV_ENOENT && !no_cwd ? 127 : 126;
         close_handle(call, (uv_handle_t *)&call->out_pipe);
         close_handle(call, (uv_handle_t *)&call->err_pipe);
         close_handle(call, (uv_handle_t *)&call->timer);
@@ -302,6 +309,12 @@ void proc_cancel(struct proc_call *call)
 {
     if (call)
         start_kill(call);
+}
+
+void proc_kill(struct proc_call *call, int signo)
+{
+    if (call && !call->finished)
+        send_signal(call, signo);
 }
 
 int proc_status(const struct proc_call *call)

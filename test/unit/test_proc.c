@@ -41,6 +41,7 @@ struct run {
     bool output_without_growth; /* an output callback came without new bytes */
     bool watchdog_fired;
     bool cancel_on_output; /* proc_cancel (twice) at the first output */
+    int kill_on_output;    /* proc_kill with this signal at the first output */
     /* Results copied in 'done'. */
     int status, signo, pid;
     bool timed_out, escalated, group_alive_at_done, out_file_complete;
@@ -69,6 +70,8 @@ static void on_output(struct proc_call *call, void *arg)
     if (total <= r->last_total)
         r->output_without_growth = true;
     r->last_total = total;
+    if (r->kill_on_output && r->output_calls == 1)
+        proc_kill(call, r->kill_on_output);
     if (r->cancel_on_output && r->output_calls == 1) {
         proc_cancel(call);
         proc_cancel(call);
@@ -362,6 +365,22 @@ static void cancel_stops_the_call(void **state)
     run_free(&r);
 }
 
+/* A forwarded signal reaches the child, and nothing else is sent. */
+static void kill_forwards_a_signal(void **state)
+{
+    struct run r;
+
+    (void)state;
+    run_init(&r, NULL);
+    r.kill_on_output = SIGHUP;
+    run_sh(&r, "trap 'echo hup; exit 7' HUP; echo ready; while :; do sleep 0.05; done", 0);
+    assert_false(r.timed_out);
+    assert_false(r.escalated);
+    assert_int_equal(r.status, 7);
+    assert_string_equal(text(r.out), "ready\nhup\n");
+    run_free(&r);
+}
+
 /* A background process holding the pipes does not hold up the result past the drain limit. */
 static void drain_limit(void **state)
 {
@@ -383,7 +402,8 @@ static void drain_limit(void **state)
     run_free(&r);
 }
 
-static void start_fails(char *const *argv, int want_status, const char *want_msg)
+static void start_fails_in(char *const *argv, const char *cwd, int want_status,
+                           const char *want_msg)
 {
     uv_loop_t loop;
     struct diag_list diags = DIAG_LIST_INIT;
@@ -397,7 +417,8 @@ static void start_fails(char *const *argv, int want_status, const char *want_msg
     assert_int_equal(uv_loop_init(&loop), 0);
     call = proc_start(
         &loop,
-        &(struct proc_opts){ .argv = argv, .out = r.out, .err = r.err, .done = on_done, .arg = &r },
+        &(struct proc_opts){
+            .argv = argv, .cwd = cwd, .out = r.out, .err = r.err, .done = on_done, .arg = &r },
         &diags, &status);
     assert_null(call);
     assert_int_equal(status, want_status);
@@ -412,6 +433,11 @@ static void start_fails(char *const *argv, int want_status, const char *want_msg
     outstore_free(r.out);
     outstore_free(r.err);
     diag_list_release(&diags);
+}
+
+static void start_fails(char *const *argv, int want_status, const char *want_msg)
+{
+    start_fails_in(argv, NULL, want_status, want_msg);
 }
 
 /* Valgrind cannot survive a failing execve in the child (it dies instead of reporting). */
@@ -430,6 +456,7 @@ static void spawn_failures(void **state)
     char *const *plain = ARGV(file);
     char *big = xmalloc(200 * 1024);
     char *const *too_long = ARGV("/bin/echo", big);
+    char *msg, *cwd;
     int fd;
 
     (void)state;
@@ -449,6 +476,12 @@ static void spawn_failures(void **state)
     memset(big, 'a', 200 * 1024 - 1);
     big[200 * 1024 - 1] = '\0';
     start_fails(too_long, 126, "Argument list too long");
+    /* A missing working directory is not a missing program. */
+    msg = xasprintf("cannot change to directory '%s/gone': No such file or directory", tmp);
+    cwd = xasprintf("%s/gone", tmp);
+    start_fails_in(ARGV("/bin/sh", "-c", "exit 0"), cwd, 126, msg);
+    free(msg);
+    free(cwd);
     free(big);
     free(file);
 }
@@ -563,6 +596,7 @@ int main(void)
         cmocka_unit_test(sigkill_after_grace),
         cmocka_unit_test(sigkill_after_grace_without_session),
         cmocka_unit_test(cancel_stops_the_call),
+        cmocka_unit_test(kill_forwards_a_signal),
         cmocka_unit_test(drain_limit),
         cmocka_unit_test(spawn_failures),
         cmocka_unit_test(cwd_and_env),
