@@ -7,7 +7,14 @@
  * 10 GB output costs no more memory than a small one. Without a directory (the CLI) every
  * byte stays in memory and nothing is ever truncated.
  *
- * Pure (no libuv): proc feeds it bytes as they arrive.
+ * The directory (and missing parents) is created when the first file is needed; <seq> is a
+ * process-wide counter starting at 0, and a name that exists already is skipped (up to 100
+ * names). A file that cannot be created or written is removed and remembered as the reason
+ * shown by the truncated form; the caller never sees an error. The directory should be
+ * absolute: file paths are reported as <dir>/<name>.
+ *
+ * Pure (no libuv): proc feeds it bytes as they arrive. 'threshold' must stay below
+ * OUTSTORE_TAIL_KEEP (the tail window is the threshold).
  *
  * Calling sequence:
  *   struct outstore *o = outstore_new(&(struct outstore_opts){ .dir = d, .tool = "nums",
