@@ -3,17 +3,12 @@
  * validation and mapping). Functions are built by hand so these tests pin the schema module
  * alone, whatever the parser does.
  */
+#include "unit.h"
+
 #include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* cmocka.h needs the headers above first. */
-#include <cmocka.h>
 
 #include "base.h"
 #include "buf.h"
