@@ -5,6 +5,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/../lib.sh"
 
 CHECK="✓"
+# shellcheck disable=SC2154 # $out is set by run_cmd (lib.sh)
 # expect_install SHELL FILE NOTES: $out is the whole success output for that shell and file.
 expect_install() {
     expect_status 0 &&
@@ -14,7 +15,7 @@ $3
 
 $CHECK Installation complete!" &&
     cmp "$2" "$REPO/completions/run.$1" &&
-    [ -z "$(ls -A "$(dirname "$2")" | grep -v "^$(basename "$2")$" | grep -v "Microsoft.PowerShell_profile.ps1")" ]
+    ! compgen -G "$(dirname "$2")/*.tmp.*" >/dev/null
 }
 notes_of() { sed -n '3,$p' <<<"$out" | sed '$d' | sed '$d'; }
 
