@@ -240,28 +240,29 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 /*
- * Point the warning at the function's name: the origin is the first character of the
- * definition, which is the `function` keyword in that form.
+ * The warning goes at the definition's position (its first character, runfile.md §10.3) and
+ * underlines up to the end of the name, which follows `function` in that form.
  */
-static void name_loc(const struct runfile_fn *fn, struct diag_loc *loc)
+static void definition_loc(const struct runfile_fn *fn, struct diag_loc *loc)
 {
-    struct runfile_origin o = fn->origin;
-    size_t namelen = strlen(fn->name);
-    const char *text = o.file && o.file->text ? o.file->text : NULL;
+    const struct runfile_origin *o = &fn->origin;
+    size_t namelen = strlen(fn->name), span = namelen;
+    const char *from = fn->name; /* the text the span is counted in */
+    const struct runfile_file *f = o->file;
 
-    if (text && o.offset < o.file->len) {
-        const char *p = text + o.offset, *end = text + o.file->len;
+    if (f && f->text && o->offset < f->len) {
+        const char *p = f->text + o->offset, *end = f->text + f->len, *q = p;
         if ((size_t)(end - p) > 8 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t')) {
-            const char *q = p + 8;
+            q = p + 8;
             while (q < end && (*q == ' ' || *q == '\t'))
                 q++;
-            if ((size_t)(end - q) >= namelen && !strncmp(q, fn->name, namelen)) {
-                o.col += (unsigned)(q - p);
-                o.offset += (size_t)(q - p);
-            }
+        }
+        if ((size_t)(end - q) >= namelen && !strncmp(q, fn->name, namelen)) {
+            span = (size_t)(q - p) + namelen;
+            from = p;
         }
     }
-    runfile_origin_loc(&o, diag_count_chars(fn->name, namelen), loc);
+    runfile_origin_loc(o, diag_count_chars(from, span), loc);
 }
 
 /* The notes of runfile.md §10.1: where each file on the way was sourced, innermost first. */
@@ -283,7 +284,7 @@ static void warn(struct diag_list *l, const struct runfile_fn *fn, enum offer wh
 
     if (!l)
         return;
-    name_loc(fn, &loc);
+    definition_loc(fn, &loc);
     switch (why) {
     case OFFER_TIMEOUT_PARAM:
         diag_add(l, DIAG_WARNING, &loc,

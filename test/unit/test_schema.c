@@ -633,7 +633,7 @@ static void collisions(void **state)
     buf_release(&w);
 }
 
-/* Warnings are diags at the definition, pointing at the name (also after `function`). */
+/* Warnings are diags at the definition's first character, underlining through the name. */
 static void warning_location_and_rendering(void **state)
 {
     struct tb t;
@@ -651,10 +651,10 @@ static void warning_location_and_rendering(void **state)
     assert_int_equal(w.nwarnings, 1);
     diag_list_render(&out, &w, false);
     assert_string_equal(out.buf,
-                        "Runfile:2:11: warning: function 'set_cwd' is not offered as an MCP tool: "
+                        "Runfile:2:1: warning: function 'set_cwd' is not offered as an MCP tool: "
                         "'set_cwd' is a built-in tool\n"
                         "    2 | function  set_cwd() {\n"
-                        "      |           ^~~~~~~\n");
+                        "      | ^~~~~~~~~~~~~~~~~\n");
     json_decref(tools);
     diag_list_release(&w);
     buf_release(&out);
