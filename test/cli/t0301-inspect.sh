@@ -192,4 +192,13 @@ test_expect "--inspect output is valid JSON whatever the descriptions hold" '
     python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"tools\"][0][\"description\"])" <<<"$out" >"$TEST_ROOT/d" &&
     expect_eq "$(cat "$TEST_ROOT/d")" "$(printf "Quotes \"x\" and back\\\\slash and tab\there")"
 '
+test_expect "a warning in a sourced file names the file and where it is sourced" '
+    mkdir -p lib && printf "\n# @desc Mine\nrun_docs() echo mine\n" >lib/t.run &&
+    printf "source lib/t.run\n" >Runfile &&
+    run_cmd --inspect && expect_status 0 &&
+    expect_eq "$err" "lib/t.run:3:1: warning: function '\''run_docs'\'' is not offered as an MCP tool: '\''run_docs'\'' is a built-in tool
+    3 | run_docs() echo mine
+      | ^~~~~~~~
+Runfile:1:8: note: '\''lib/t.run'\'' is sourced here"
+'
 test_done
