@@ -131,4 +131,11 @@ test_expect "the installed bash script completes in bash" '
         COMP_WORDS=(run docker \"\"); COMP_CWORD=2; _run_complete; echo \"\${COMPREPLY[*]}\"") &&
     rm -f Runfile && expect_eq "$got" "build push"
 '
+test_expect "the installed fish script is found by fish itself" '
+    mkdir -p "$TEST_ROOT/bin" && ln -sf "$RUN_BIN" "$TEST_ROOT/bin/run" &&
+    printf "docker:build() echo b\ndocker:push() echo p\n" >Runfile &&
+    run_cmd --install-completion fish &&
+    got=$(PATH="$TEST_ROOT/bin:$PATH" fish -c "complete -C \"run docker \"" | sort | tr "\n" " ") &&
+    rm -f Runfile && expect_eq "$got" "build push "
+'
 test_done
