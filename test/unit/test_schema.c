@@ -495,29 +495,29 @@ static void timeout_parameter_not_offered(void **state)
 static void tool_name_length_limit(void **state)
 {
     struct tb t;
-    struct buf w = BUF_INIT, name64 = BUF_INIT, name65 = BUF_INIT, expected = BUF_INIT;
+    struct buf w = BUF_INIT, too_long = BUF_INIT, exactly64 = BUF_INIT, expected = BUF_INIT;
     char *tool;
 
     (void)state;
-    buf_addchars(&name64, 'a', 60);
-    buf_addstr(&name64, ":b:c");    /* 60 + 2 + 1 + 2 + 1 = 66 as a tool name: too long */
-    buf_addchars(&name65, 'x', 64); /* exactly 64: fine */
+    buf_addchars(&too_long, 'a', 60);
+    buf_addstr(&too_long, ":b:c");     /* 60 + 2 + 1 + 2 + 1 = 66 as a tool name: too long */
+    buf_addchars(&exactly64, 'x', 64); /* exactly 64: fine */
     tb_init(&t, "");
-    add_fn(&t, name64.buf, "Long", true, 1);
-    add_fn(&t, name65.buf, "Exactly 64", true, 2);
+    add_fn(&t, too_long.buf, "Long", true, 1);
+    add_fn(&t, exactly64.buf, "Exactly 64", true, 2);
     warning_heads(&t.rf, &w);
     buf_addf(&expected,
              "Runfile:1:1: function '%s' is not offered as an MCP tool: its tool name is longer "
              "than 64 characters\n",
-             name64.buf);
+             too_long.buf);
     assert_string_equal(w.buf, expected.buf);
-    tool = schema_tool_name(name64.buf);
+    tool = schema_tool_name(too_long.buf);
     assert_null(schema_find_tool(&t.rf, tool));
     free(tool);
-    assert_non_null(schema_find_tool(&t.rf, name65.buf));
+    assert_non_null(schema_find_tool(&t.rf, exactly64.buf));
     buf_release(&w);
-    buf_release(&name64);
-    buf_release(&name65);
+    buf_release(&too_long);
+    buf_release(&exactly64);
     buf_release(&expected);
     tb_free(&t);
 }
