@@ -152,6 +152,7 @@ async function figure(name, rounds, ms, step, finish) {
         for (let k = 0; k < servers.length; k++) {
             if (st[k].error) continue;
             try {
+                if (servers[k].dead) throw new Error(servers[k].dead);
                 const left = deadline - now();
                 if (left <= 0) throw new Error(`${name}: timed out after ${ms / 1000} s`);
                 await withTimeout(step(servers[k], st[k], r), left, name);
