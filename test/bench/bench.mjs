@@ -82,6 +82,8 @@ const CMDS = [
     ['floor_list', [join(BIN, 'floor_list')]],
     ['run_inspect', [RUN, '--inspect']],
     ['floor_inspect', [join(BIN, 'floor_inspect')]],
+    ['run_version', [RUN, '--version']],
+    ['true', ['/bin/true']],
 ];
 const wall = {};
 for (const n of SIZES) {
@@ -161,6 +163,12 @@ for (const n of SIZES) {
     const note = [err, shR ? `${fmt(shR)}× sh -c (${fmt(w.sh_hi.median)} ms)` : '', ir[n].run_hi ? `run's own Ir ${fmt(ir[n].run_hi / 1e6, 2)}M` : '', `${w.run_hi.reps ?? 0} reps`].filter(Boolean).join('; ');
     row('`run hi` start-up, ms', n.toLocaleString('en'), check[n].hi ? 'n/a (error)' : cell(w.run_hi), cell(w.bash_hi), "spawn `bash -c 'echo hi'`", check[n].hi ? null : r,
         n === 1000 ? '≤ 1.10×' : '', n === 1000 ? status(check[n].hi ? null : r, (x) => x <= 1.10) : '', note);
+}
+{
+    // Reference points for the start-up figures: what any process and `run` itself cost.
+    const w = wall[1000];
+    row('reference: spawn `/bin/true`; `run --version`, ms', '–', cell(w.run_version), cell(w.true), 'spawn `/bin/true`', ratio(w.run_version, w.true), '', '',
+        'the process cost every `run` invocation pays before reading the Runfile');
 }
 for (const [mode, key, floorKey, floorName, target] of [['--list', 'run_list', 'floor_list', 'one-pass lister (sorts)', 2], ['--inspect', 'run_inspect', 'floor_inspect', 'one-pass inspector', 2.5]]) {
     for (const n of SIZES) {

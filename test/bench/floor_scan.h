@@ -188,8 +188,14 @@ static void fs_scan(const char *buf, size_t len, fs_def_fn *fn, void *arg)
             continue;
         }
         def.sig.p = q + 1;
-        q = memchr(q, ')', (size_t)(eol - q));
-        if (!q) {
+        for (q++; q < eol && *q != ')'; q++) { /* quotes in defaults may hold ')' */
+            if (*q == '"' || *q == '\'') {
+                char qc = *q;
+                for (q++; q < eol && *q != qc; q++)
+                    q += qc == '"' && *q == '\\';
+            }
+        }
+        if (q >= eol) {
             fprintf(stderr, "floor_scan: multi-line signatures are not supported\n");
             exit(1);
         }
