@@ -1370,7 +1370,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     struct runfile_fn fn = { 0 };
     struct attrs at = { 0 };
     struct perr e = { 0 };
-    size_t i, ns, ne, next = 0, j, k;
+    size_t i, ns, ne, next = 0, j, k, hdr_end;
     char *name = NULL;
     bool is_call = false;
 
@@ -1412,6 +1412,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     fn.name = name;
     name = NULL;
     i = skip_sp(p, ne);
+    hdr_end = ne;
 
     if (i < p->len && p->t[i] == '(') {
         struct runfile_param *ps = NULL;
@@ -1499,7 +1500,7 @@ call:
         fn.has_signature = np > 0;
         fn.params = ps;
         fn.nparams = np;
-        i = j;
+        i = hdr_end = j;
     } else if (!kw) {
         BUG("header without '('");
     }
@@ -1523,7 +1524,7 @@ call:
                 return next;
             }
         } else {
-            perr_set(p, &e, i, 1, "add a body: a command on the same line, or a { } block",
+            perr_set(p, &e, hdr_end, 1, "add a body: a command on the same line, or a { } block",
                      "missing function body");
             goto fail;
         }
