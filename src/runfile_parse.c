@@ -428,8 +428,6 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
 /* Read the comment block above a definition into 'a' (warnings for unusable values). */
 static void read_attrs(struct parser *p, struct attrs *a)
 {
-    bool os_seen = false;
-
     a->interp = RUNFILE_INTERP_DEFAULT;
     for (size_t k = 0; k < p->ncblock; k++) {
         size_t ls = p->cblock[k], le = line_end(p, ls), na = 0, nb = 0, va = 0, vb = 0;
@@ -479,13 +477,11 @@ static void read_attrs(struct parser *p, struct attrs *a)
                 report(p, DIAG_WARNING, ls + va, chars(p, ls + va, vb - va), NULL,
                        "unknown @os value '%s' (ignored)", v);
             }
-            os_seen = true;
             free(v);
         } else if (streq(name, "noerrexit")) {
             a->noerrexit = true;
         }
     }
-    (void)os_seen;
 }
 
 /* ---- signatures (§3.2) ---- */
@@ -531,7 +527,7 @@ static bool param_stop(char c)
  * for hints. Errors go to 'e' (the first one) and false is returned.
  */
 static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct runfile_param **out,
-                      size_t *nout, struct perr *e, size_t *rest_dots)
+                      size_t *nout, struct perr *e)
 {
     struct runfile_param *ps = NULL;
     size_t n = 0, alloc = 0, i = *pos + 1;
@@ -727,8 +723,6 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
     *pos = i;
     *out = ps;
     *nout = n;
-    if (rest_dots)
-        *rest_dots = rest_at;
     return true;
 fail:
     strmap_release(&seen);
@@ -1124,11 +1118,10 @@ static size_t count_lines(const char *s)
 /* Skip the rest of a definition after an error at 'err' (§10.1). */
 static size_t recover(struct parser *p, size_t err)
 {
-    size_t ls = p->ls[line_index(p, err)], le = line_end(p, err), z = le;
+    size_t le = line_end(p, err), z = le;
     struct scan sc = { .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_BLOCK };
     size_t ob = SIZE_MAX, nb;
 
-    (void)ls;
     while (z > err && is_sp(p->t[z - 1]))
         z--;
     if (z > 0 && z > err && p->t[z - 1] == '{')
@@ -1420,7 +1413,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
         bool ok;
 
         j = i;
-        ok = parse_sig(p, &j, fn.name, &ps, &np, &e, NULL);
+        ok = parse_sig(p, &j, fn.name, &ps, &np, &e);
         if (!kw) {
             /* A call: ')' ends the line, the next line does not open a block (§2). */
             size_t nb;
