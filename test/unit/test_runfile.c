@@ -128,6 +128,8 @@ static void scanner_heredocs(void **state)
     expect_body("f() {\n    cat <<\"E O\"\nx\nE O\n    cat <<\\X\ny\nX\n}\n", "f",
                 "cat <<\"E O\"\nx\nE O\ncat <<\\X\ny\nX");
     expect_body("f() {\n    cat <<E\"O\"F\n}\n  EOF  \n}\n", "f", "cat <<E\"O\"F\n}\nEOF");
+    /* no code line after the opening one: no common indent at all (found by fuzzing) */
+    expect_body("f() { cat <<EOF\n  x\nEOF\n    }\n", "f", "cat <<EOF\n  x\nEOF");
 }
 
 /* The example of §4.6, and the heredoc P rule. */
