@@ -19,6 +19,7 @@
 #include "base.h"
 #include "buf.h"
 #include "cmd.h"
+#include "cmd_run.h"
 #include "outstore.h"
 #include "proc.h"
 #include "report.h"
@@ -184,11 +185,6 @@ static void print_failure(const char *name, int status, int signo)
         say("error: '%s' exited with status %d\n", name, status);
 }
 
-static void print_spawn_error(const struct call *c, int err)
-{
-    say("error: cannot start %s for '%s': %s\n", c->s.label, c->name, strerror(err));
-}
-
 /* ---- stream mode ----------------------------------------------------------------------- */
 
 static volatile sig_atomic_t child_pid;
@@ -219,13 +215,16 @@ static void set_wait_signals(void)
     sigaction(SIGHUP, &fwd, NULL);
 }
 
-static int run_stream(struct call *c)
+int cmd_run_stream(const struct script *s, char *const *values, size_t nvalues, const char *name,
+                   bool report)
 {
     posix_spawnattr_t attr;
     sigset_t all, none, block, old;
-    char **argv = script_argv(&c->s, c->values, c->nvalues);
+    struct sigaction saved[4];
+    static const int sigs[4] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+    char **argv = script_argv(s, values, nvalues);
     pid_t pid;
-    int err, wstatus, rc;
+    int err, wstatus, rc, i;
 
     sigfillset(&all);
     sigdelset(&all, SIGKILL);
@@ -241,6 +240,8 @@ static int run_stream(struct call *c)
 
     /* Hold SIGTERM/SIGHUP until the child's pid is known, so none is lost in between. */
     sigprocmask(SIG_BLOCK, &block, &old);
+    for (i = 0; i < 4; i++)
+        sigaction(sigs[i], NULL, &saved[i]);
     set_wait_signals();
     err = posix_spawn(&pid, argv[0], NULL, &attr, argv, environ);
     if (!err)
@@ -250,23 +251,30 @@ static int run_stream(struct call *c)
     free(argv);
     if (err) {
         /* The program was found when the script was built: any failure now is 126. */
-        print_spawn_error(c, err);
-        return 126;
+        say("error: cannot start %s for '%s': %s\n", s->label, name, strerror(err));
+        rc = 126;
+        goto out;
     }
     while (waitpid(pid, &wstatus, 0) < 0) {
         if (errno != EINTR) {
-            say("error: cannot wait for '%s': %s\n", c->name, strerror(errno));
-            return 1;
+            say("error: cannot wait for '%s': %s\n", name, strerror(errno));
+            rc = 1;
+            goto out;
         }
     }
-    child_pid = 0;
     if (WIFSIGNALED(wstatus)) {
         rc = 128 + WTERMSIG(wstatus);
-        print_failure(c->name, rc, WTERMSIG(wstatus));
+        if (report)
+            print_failure(name, rc, WTERMSIG(wstatus));
     } else {
         rc = WEXITSTATUS(wstatus);
-        print_failure(c->name, rc, 0);
+        if (report)
+            print_failure(name, rc, 0);
     }
+out:
+    child_pid = 0;
+    for (i = 0; i < 4; i++)
+        sigaction(sigs[i], &saved[i], NULL);
     return rc;
 }
 
@@ -480,7 +488,7 @@ static int finish(struct call *c, int build_rc, struct diag_list *diags)
     if (c->rf->dir)
         setenv("__RUNFILE_DIR__", c->rf->dir, 1);
     if (c->ctx->opts->format == CLI_FORMAT_STREAM)
-        return run_stream(c);
+        return cmd_run_stream(&c->s, c->values, c->nvalues, c->name, true);
     return run_captured(c);
 }
 
