@@ -1142,6 +1142,161 @@ static void check_args_messages(void **state)
     fx_release(&fx);
 }
 
+/* ---- through the parser: the model runfile_parse() builds ---------------------------------- */
+
+/* Parse 'text' as /home/ana/shop/Runfile and build 'name' (or the file-mode script). */
+static char *parsed_script(const char *text, const char *name, const char *shell, bool file)
+{
+    struct diag_list d = DIAG_LIST_INIT;
+    struct runfile *rf = runfile_parse(file ? "deploy.run" : "Runfile", "/home/ana/shop", text,
+                                       strlen(text), file, &d);
+    struct script_env env = { .exe = "/usr/local/bin/run", .shell = shell, .path = bindir };
+    struct script s;
+    char *res;
+
+    assert_int_equal(d.nerrors, 0);
+    if (file)
+        assert_int_equal(script_build_file(rf, "./deploy.run", &env, &s, &d), 0);
+    else
+        assert_int_equal(script_build(rf, runfile_find(rf, name), &env, &s, &d), 0);
+    res = xstrdup(s.text);
+    script_release(&s);
+    runfile_free(rf);
+    diag_list_release(&d);
+    return res;
+}
+
+static void parsed_example6(void **state)
+{
+    char *got;
+
+    (void)state;
+    got = parsed_script(
+        "export APP_ENV=staging\n"
+        "IMAGE=shop\n"
+        "\n"
+        "lint() ruff check .\n"
+        "\n"
+        "# @noerrexit\n"
+        "cleanup() {\n"
+        "    docker rm -f shop-test\n"
+        "    rm -rf .cache\n"
+        "}\n"
+        "\n"
+        "# @shell python\n"
+        "py:version() {\n"
+        "    import tomllib\n"
+        "    print(tomllib.load(open(\"pyproject.toml\", \"rb\"))[\"project\"][\"version\"])\n"
+        "}\n"
+        "\n"
+        "broken() { if true; then echo \"no fi\"; }\n"
+        "\n"
+        "ci(...targets) {\n"
+        "    lint\n"
+        "    echo \"testing ${targets:-all} for $(py:version)\"\n"
+        "    cleanup\n"
+        "}\n",
+        "ci", NULL, false);
+    assert_string_equal(
+        got, "set -eo pipefail\n"
+             "export __RUNFILE_DIR__='/home/ana/shop'\n"
+             "export APP_ENV=staging\n"
+             "IMAGE=shop\n"
+             "\n"
+             "lint() {\n"
+             "    ruff check .\n"
+             "}\n"
+             "\n"
+             "cleanup() (\n"
+             "    set +e +o pipefail\n"
+             "    docker rm -f shop-test\n"
+             "    rm -rf .cache\n"
+             ")\n"
+             "\n"
+             "py:version() {\n"
+             "    '/usr/local/bin/run' --runfile '/home/ana/shop/Runfile' --no-prelude -- "
+             "'py:version' \"$@\"\n"
+             "}\n"
+             "\n"
+             "ci() {\n"
+             "    local targets=\"${*:1}\"\n"
+             "    lint\n"
+             "    echo \"testing ${targets:-all} for $(py:version)\"\n"
+             "    cleanup\n"
+             "}\n"
+             "\n"
+             "ci \"$@\"\n");
+    free(got);
+}
+
+static void parsed_example15(void **state)
+{
+    char *got;
+
+    (void)state;
+    got = parsed_script("TARGET=${1:-staging}\n"
+                        "greet(who) echo \"hello $who\"\n"
+                        "echo \"deploying to $TARGET\"\n"
+                        "greet(\"$TARGET team\")\n",
+                        NULL, NULL, true);
+    assert_string_equal(got, "set -eo pipefail\n"
+                             "export __RUNFILE_DIR__='/home/ana/shop'\n"
+                             "\n"
+                             "greet() {\n"
+                             "    local who=\"$1\"\n"
+                             "    echo \"hello $who\"\n"
+                             "}\n"
+                             "\n"
+                             "TARGET=${1:-staging}\n"
+                             "echo \"deploying to $TARGET\"\n"
+                             "greet \"$TARGET team\"\n");
+    free(got);
+}
+
+/* Heredoc bodies, terminators and multi-line strings are copied exactly, never rewritten. */
+static void parsed_heredoc_and_strings_in_dash(void **state)
+{
+    char *got;
+
+    (void)state;
+    got = parsed_script("say-hi() echo hi\n"
+                        "write_config() {\n"
+                        "    cat > app.env <<EOF\n"
+                        "KEY=value\n"
+                        "say-hi\n"
+                        "EOF\n"
+                        "    cat > extra.env <<-END\n"
+                        "    MODE=dev\n"
+                        "    END\n"
+                        "    echo \"a\n"
+                        "  say-hi\" && say-hi\n"
+                        "    say-hi\n"
+                        "}\n",
+                        "write_config", "dash", false);
+    assert_string_equal(got, "set -e\n"
+                             "export __RUNFILE_DIR__='/home/ana/shop'\n"
+                             "\n"
+                             "say_hi() {\n"
+                             "    echo hi\n"
+                             "}\n"
+                             "\n"
+                             "write_config() {\n"
+                             "    cat > app.env <<EOF\n"
+                             "KEY=value\n"
+                             "say-hi\n"
+                             "EOF\n"
+                             "    cat > extra.env <<-END\n"
+                             "MODE=dev\n"
+                             "END\n"
+                             "    echo \"a\n"
+                             "  say-hi\" && say_hi\n"
+                             "    say_hi\n"
+                             "}\n"
+                             "\n"
+                             "write_config \"$@\"\n");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1166,6 +1321,9 @@ int main(void)
         cmocka_unit_test(quote_sh),
         cmocka_unit_test(empty_body_and_sh_rest_helper_once),
         cmocka_unit_test(check_args_messages),
+        cmocka_unit_test(parsed_example6),
+        cmocka_unit_test(parsed_example15),
+        cmocka_unit_test(parsed_heredoc_and_strings_in_dash),
     };
 
     return cmocka_run_group_tests(tests, setup_bins, teardown_bins);
