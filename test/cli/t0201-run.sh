@@ -202,6 +202,12 @@ test_expect "an interpreter that cannot be executed: 126" '
     RUN_SHELL="$TEST_ROOT/bad-sh" run_cmd greet; expect_status 126 &&
     grep -q "^error: cannot start bad-sh for '\''greet'\'': " <<<"$err"
 '
+test_expect "a program over the per-string limit of exec: 126" '
+    mkdir -p huge && cd huge &&
+    { echo "huge() {"; for i in $(seq 1 3000); do echo "    echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; done; echo "}"; } >Runfile &&
+    run_cmd huge; expect_status 126 &&
+    expect_eq "$err" "error: cannot start bash for '\''huge'\'': Argument list too long"
+'
 test_expect "sh name collision is an error in sh, fine in bash" '
     printf "x() { a-b; a_b; }\n" >>Runfile &&
     RUN_SHELL=dash run_cmd x; expect_status 1 &&
