@@ -17,6 +17,7 @@ remote() ssh -p 2222 -i key deploy@web-1.example.com uptime
 stdin() { if read -r x; then echo "read: $x"; else echo "eof"; fi; }
 bg() { sleep 3 & echo started; }
 tags(n: int) echo "n=$n"
+sleeper() { echo waiting; exec sleep 30; }
 EOF
 
 # norm: replace the variable numbers by placeholders.
@@ -115,6 +116,19 @@ test_expect "markdown: the SSH hint in the header" '
     run_cmd --output-format markdown remote;
     grep -q "^Execution: \`remote\` on deploy@web-1.example.com ✗ Failed" <<<"$out"
 '
+captured_sigterm() {
+    "$RUN_BIN" --output-format json sleeper >"$TEST_ROOT/o" 2>"$TEST_ROOT/e" &
+    local pid=$! st
+    sleep 0.3
+    kill -INT "$pid"
+    sleep 0.1
+    kill -TERM "$pid"
+    wait "$pid"; st=$?
+    [ "$st" = 143 ] && grep -qx "error: 'sleeper' was killed by signal SIGTERM" "$TEST_ROOT/e" &&
+    grep -qx '      "stdout": "waiting\\n",' "$TEST_ROOT/o" &&
+    grep -qx '      "exit_code": null,' "$TEST_ROOT/o" || { echo "status $st"; cat "$TEST_ROOT/o" "$TEST_ROOT/e"; return 1; }
+}
+test_expect "captured: SIGINT is ignored, SIGTERM is forwarded, the report still comes" captured_sigterm
 test_expect "resolution and argument errors print nothing on stdout" '
     run_cmd --output-format json nope; expect_status 127 && [ -z "$out" ] &&
     run_cmd --output-format markdown tags x; expect_status 2 && [ -z "$out" ] &&
