@@ -420,7 +420,7 @@ static int run_captured(struct call *c)
     struct proc_opts o = { .argv = argv, .out = out, .err = err, .done = on_done, .arg = &cap };
     const char *error = NULL;
     uv_loop_t loop;
-    int rc, start_status = 0;
+    int rc;
 
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
@@ -430,7 +430,7 @@ static int run_captured(struct call *c)
     cap.sigterm.data = cap.sighup.data = &cap;
     uv_signal_start(&cap.sigterm, on_signal, SIGTERM);
     uv_signal_start(&cap.sighup, on_signal, SIGHUP);
-    cap.proc = proc_start(&loop, &o, &diags, &start_status);
+    cap.proc = proc_start(&loop, &o, &diags, NULL);
     if (!cap.proc) {
         uv_close((uv_handle_t *)&cap.sigterm, NULL);
         uv_close((uv_handle_t *)&cap.sighup, NULL);
@@ -442,7 +442,7 @@ static int run_captured(struct call *c)
     if (!cap.proc) {
         error = diags.n ? diags.items[0].msg : "cannot start the interpreter";
         say("error: cannot start %s for '%s': %s\n", c->s.label, c->name, error);
-        (void)start_status; /* found when the script was built: any failure now is 126 */
+        /* The program was found when the script was built: any failure now is 126. */
         cap.status = rc = 126;
         cap.started_ms = unix_ms();
     } else {
