@@ -136,34 +136,17 @@ static void find_default_shell(struct builder *b)
     d->path = script_which("sh", b->env->path);
 }
 
+/* How messages name the default shell: $RUN_SHELL as given, else its label. */
+static const char *dsh_name(const struct builder *b)
+{
+    return b->env->shell && *b->env->shell ? b->env->shell : b->dsh.label;
+}
+
 static int missing_interp(struct builder *b, const char *label, const char *fn)
 {
     diag_add(b->diags, DIAG_ERROR, NULL, "interpreter '%s' not found in PATH (needed by '%s')",
              label, fn);
     return 127;
-}
-
-/* The family a function belongs to when it is defined inside a shell script. */
-static enum script_family fn_family(const struct builder *b, const struct runfile_fn *fn)
-{
-    switch (fn->interp) {
-    case RUNFILE_INTERP_DEFAULT:
-        return b->dsh.family;
-    case RUNFILE_INTERP_BASH:
-        return SCRIPT_BASH;
-    case RUNFILE_INTERP_SH:
-        return SCRIPT_SH;
-    case RUNFILE_INTERP_PYTHON:
-    case RUNFILE_INTERP_PYTHON3:
-        return SCRIPT_PYTHON;
-    case RUNFILE_INTERP_NODE:
-        return SCRIPT_NODE;
-    case RUNFILE_INTERP_RUBY:
-        return SCRIPT_RUBY;
-    case RUNFILE_INTERP_PWSH:
-        break;
-    }
-    return (enum script_family) - 1;
 }
 
 static bool is_shell_family(enum script_family f)
@@ -183,7 +166,7 @@ static int entry_interp(struct builder *b, const struct runfile_fn *fn, struct i
     switch (fn->interp) {
     case RUNFILE_INTERP_DEFAULT:
         if (!b->dsh.path)
-            return missing_interp(b, b->dsh.label, fn->name);
+            return missing_interp(b, dsh_name(b), fn->name);
         in->family = b->dsh.family;
         in->label = xstrdup(b->dsh.label);
         in->path = xstrdup(b->dsh.path);
@@ -417,14 +400,28 @@ static const struct runfile_fn *lookup(const struct builder *b, const char *name
     return NULL;
 }
 
-/* Can the script being written define 'fn' itself (rather than through a wrapper)? */
+/*
+ * Can the script being written define 'fn' itself (rather than through a wrapper)? A bash
+ * script can define bash and sh functions, an sh script only sh functions (§8).
+ */
 static bool can_inline(const struct builder *b, const struct runfile_fn *fn)
 {
-    enum script_family f = fn_family(b, fn);
+    enum script_family f;
 
-    if (b->fam == SCRIPT_BASH)
-        return is_shell_family(f);
-    return f == SCRIPT_SH;
+    switch (fn->interp) {
+    case RUNFILE_INTERP_DEFAULT:
+        f = b->dsh.family;
+        break;
+    case RUNFILE_INTERP_BASH:
+        f = SCRIPT_BASH;
+        break;
+    case RUNFILE_INTERP_SH:
+        f = SCRIPT_SH;
+        break;
+    default:
+        return false; /* polyglot and pwsh functions are never defined in a shell script */
+    }
+    return b->fam == SCRIPT_BASH || f == SCRIPT_SH;
 }
 
 static void add_member(struct builder *b, const struct runfile_fn *fn)
@@ -1275,7 +1272,7 @@ static int build_stage(struct builder *b, const struct runfile_fn *fn, struct in
     const char *words[6];
 
     if (!b->dsh.path)
-        return missing_interp(b, b->dsh.label, fn->name);
+        return missing_interp(b, dsh_name(b), fn->name);
     if (!fn->noerrexit)
         add_errexit_line(&st, b->dsh.family);
     buf_addstr(&st, "__run_exe=$1 __run_prog=$2\nshift 2\n");
@@ -1387,7 +1384,7 @@ int script_build_file(const struct runfile *rf, const char *path, const struct s
     memset(out, 0, sizeof(*out));
     builder_init(&b, rf, env, diags);
     if (!b.dsh.path) {
-        rc = missing_interp(&b, b.dsh.label, path);
+        rc = missing_interp(&b, dsh_name(&b), path);
         goto out;
     }
     b.fam = b.dsh.family;

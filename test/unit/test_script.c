@@ -729,6 +729,12 @@ static void interpreter_errors_and_choice(void **state)
     assert_int_equal(script_build(&fx.rf, fx_get(&fx, f), &env, &s, &d), 127);
     assert_string_equal(d.items[0].msg, "interpreter 'zsh' not found in PATH (needed by 'f')");
     diag_list_release(&d);
+    env.shell = "/no/such/zsh"; /* a path is named as given */
+    assert_int_equal(script_build(&fx.rf, fx_get(&fx, f), &env, &s, &d), 127);
+    assert_string_equal(d.items[0].msg,
+                        "interpreter '/no/such/zsh' not found in PATH (needed by 'f')");
+    diag_list_release(&d);
+    env.shell = "zsh";
 
     assert_int_equal(script_build(&fx.rf, fx_get(&fx, w), &env, &s, &d), 126);
     assert_string_equal(d.items[0].msg,
