@@ -73,7 +73,7 @@ $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c
 
 $(BUILD)/test/%: test/unit/%.c $(BUILD)/librun.a
 	@mkdir -p $(dir $@)
-	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itest/unit -MMD -MP $(ALL_LDFLAGS) -o $@ $< \
 		$(BUILD)/librun.a $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench/%: test/bench/%.c $(BUILD)/librun.a

@@ -36,8 +36,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_DFL);
     log_init_from_env();
 
-    if (cli_parse(argc, argv, &opts, &err))
-        return cmd_usage_error(&err);
+    if (cli_parse(argc, argv, &opts, &err)) {
+        rc = cmd_usage_error(&err);
+        buf_release(&err);
+        return rc;
+    }
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0)
         exe[n] = '\0';

@@ -1,9 +1,6 @@
 /* Unit tests: base (allocators, helpers) and buf (growable bytes). */
-#include <cmocka.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "unit.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,10 +1,7 @@
 /* Unit tests: diag (collection, caret rendering, JSON) and log (levels, destination). */
-#include <cmocka.h>
+#include "unit.h"
+
 #include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
