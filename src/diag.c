@@ -11,6 +11,7 @@
 
 #include "buf.h"
 
+static char *vformat(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 static char *vformat(const char *fmt, va_list ap)
 {
     struct buf b = BUF_INIT;

@@ -1,0 +1,74 @@
+/*
+ * cmd_load: load the Runfile for a CLI mode and print what the load has to say
+ * (cli.md §5.1, §12).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "buf.h"
+#include "cmd.h"
+
+static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void say(const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    cmd_write_all(STDERR_FILENO, b.buf, b.len);
+    buf_release(&b);
+}
+
+struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status)
+{
+    const struct cli_opts *co = ctx->opts;
+    struct runfile_load_opts o = {
+        .cwd = ctx->cwd,
+        .home = ctx->home,
+        .runfile = co->runfile,
+        .no_global_merge = getenv("RUN_NO_GLOBAL_MERGE") != NULL,
+        .runfile_dir = getenv("RUN_RUNFILE_DIR"),
+    };
+    struct diag_list diags = DIAG_LIST_INIT;
+    struct runfile *rf;
+    int err = 0;
+
+    if (o.runfile_dir && !*o.runfile_dir)
+        o.runfile_dir = NULL;
+    /* File mode loads the script itself (execution.md §13). */
+    if (co->mode == CLI_FILE && co->target) {
+        o.script = co->target;
+        o.runfile = NULL;
+    }
+    *status = 0;
+    rf = runfile_load(&o, &diags, &err);
+    if (!rf) {
+        if (o.script)
+            say("error: cannot read '%s': %s\n", o.script, strerror(err ? err : ENOENT));
+        else if (!need)
+            goto out;
+        else if (co->runfile)
+            say("error: No Runfile found at '%s'\n", co->runfile);
+        else
+            say("error: No Runfile found. Create ./Runfile or ~/.runfile to define "
+                "functions.\n");
+        *status = o.script || need ? 1 : 0;
+        goto out;
+    }
+    if (diags.n)
+        cmd_print_diags(&diags);
+    if (diags.nerrors) {
+        runfile_free(rf);
+        rf = NULL;
+        *status = 1;
+    }
+out:
+    diag_list_release(&diags);
+    return rf;
+}

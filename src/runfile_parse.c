@@ -1,0 +1,1662 @@
+/*
+ * runfile_parse: read Runfile text statement by statement (spec/runfile.md §2-§7, §10):
+ * definitions with their signatures, attributes and bodies, assignments, commands, calls and
+ * `source` directives. Every problem becomes a diag at the real file:line:col; after an error
+ * in a definition the reader skips that definition and goes on (§10.1).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "runfile_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base.h"
+#include "buf.h"
+
+/* ---- patterns, compiled once ---- */
+
+enum {
+    PAT_HEADER,
+    PAT_ATTR,
+    PAT_ARG,
+    PAT_COUNT
+};
+
+static const char *const pattern_src[PAT_COUNT] = {
+    /* A definition or call header (§2 rule 5), anchored at the first non-blank character:
+     *   docker:build (tag = "latest") docker build .      -> "docker:build"
+     * The name is checked against §1.2 afterwards, so a bad name gets its own message. */
+    [PAT_HEADER] = "\\G([A-Za-z0-9_:-]+)[ \\t]*\\(",
+    /* An attribute line (§6.1), one line without its newline:
+     *   "    #  @arg env Target environment"   -> name "arg", value "env Target environment" */
+    [PAT_ATTR] = "^[ \\t]*#[ \\t]*@([a-z0-9_-]+)(?:[ \\t]+(.*?))?[ \\t]*$",
+    /* The value of an @arg line (§6.3):
+     *   "2:lines? int How many lines"      -> pos "2", name "lines", "?", rest "int How..." */
+    [PAT_ARG] = "^(?:([0-9]+):)?([^ \\t]*?)(\\?)?(?:[ \\t]+(.*))?$",
+};
+
+static pcre2_code *patterns[PAT_COUNT];
+static pthread_once_t patterns_once = PTHREAD_ONCE_INIT;
+
+static void compile_patterns(void)
+{
+    for (int i = 0; i < PAT_COUNT; i++) {
+        int err;
+        PCRE2_SIZE off;
+
+        patterns[i] =
+            pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        if (!patterns[i])
+            BUG("pattern %d does not compile (error %d at %zu)", i, err, (size_t)off);
+        pcre2_jit_compile(patterns[i], PCRE2_JIT_COMPLETE);
+    }
+}
+
+/* ---- the reader of one file ---- */
+
+struct parser {
+    struct loader *ld;
+    struct runfile_file *f;
+    const struct runfile_file *root;
+    const char *t;
+    size_t len;
+    char *dir; /* directory for relative `source` paths, or NULL */
+    unsigned depth;
+    size_t *ls; /* line starts */
+    size_t nls;
+    size_t *cblock; /* line starts of the comment block above the current line */
+    size_t ncblock, acblock;
+    pcre2_match_data *md;
+};
+
+/* A problem found while reading a definition, reported once the definition is abandoned. */
+struct perr {
+    bool set;
+    size_t off;
+    unsigned span;
+    char *msg;
+    char *hint;
+};
+
+static void perr_release(struct perr *e)
+{
+    free(e->msg);
+    free(e->hint);
+    memset(e, 0, sizeof(*e));
+}
+
+static void perr_set(struct parser *p, struct perr *e, size_t off, size_t nbytes, const char *hint,
+                     const char *fmt, ...) PRINTF_LIKE(6, 7);
+
+static unsigned chars(const struct parser *p, size_t off, size_t nbytes)
+{
+    if (off > p->len)
+        return 1;
+    if (off + nbytes > p->len)
+        nbytes = p->len - off;
+    return nbytes ? diag_count_chars(p->t + off, nbytes) : 1;
+}
+
+static void perr_set(struct parser *p, struct perr *e, size_t off, size_t nbytes, const char *hint,
+                     const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+
+    if (e->set)
+        return;
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    e->set = true;
+    e->off = off;
+    e->span = chars(p, off, nbytes);
+    e->msg = buf_detach(&b, NULL);
+    e->hint = hint ? xstrdup(hint) : NULL;
+}
+
+static size_t line_index(const struct parser *p, size_t off)
+{
+    size_t lo = 0, hi = p->nls;
+
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->ls[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static struct runfile_origin origin_at(const struct parser *p, size_t off)
+{
+    size_t li = line_index(p, off);
+    size_t ls = p->ls[li];
+
+    if (off > p->len)
+        off = p->len;
+    return (struct runfile_origin){ p->f, (unsigned)li + 1, diag_column(p->t + ls, off - ls), off };
+}
+
+/* Add the "is sourced here" notes of file 'f', innermost first. */
+static void add_notes(struct loader *ld, const struct runfile_file *f)
+{
+    for (; f && f->sourced_at.file; f = f->sourced_at.file) {
+        const struct runfile_origin *o = &f->sourced_at;
+        struct diag_loc loc = {
+            .file = o->file->label, .line = o->line, .col = o->col, .offset = o->offset
+        };
+        diag_add(ld->diags, DIAG_NOTE, &loc, "'%s' is sourced here", f->label);
+    }
+}
+
+static void vreport(struct parser *p, enum diag_level lv, size_t off, unsigned span,
+                    const char *hint, const char *fmt, va_list ap)
+{
+    struct runfile_origin o = origin_at(p, off);
+    struct diag_loc loc;
+    struct buf b = BUF_INIT;
+    struct diag *d;
+
+    buf_vaddf(&b, fmt, ap);
+    runfile_origin_loc(&o, span, &loc);
+    d = diag_add(p->ld->diags, lv, &loc, "%s", b.buf);
+    buf_release(&b);
+    if (!d) {
+        p->ld->stop = true;
+        return;
+    }
+    if (hint)
+        diag_set_hint(d, "%s", hint);
+    add_notes(p->ld, p->f);
+    if (diag_list_is_full(p->ld->diags))
+        p->ld->stop = true;
+}
+
+static void report(struct parser *p, enum diag_level lv, size_t off, unsigned span,
+                   const char *hint, const char *fmt, ...) PRINTF_LIKE(6, 7);
+static void report(struct parser *p, enum diag_level lv, size_t off, unsigned span,
+                   const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(p, lv, off, span, hint, fmt, ap);
+    va_end(ap);
+}
+
+static void perr_flush(struct parser *p, struct perr *e)
+{
+    if (e->set)
+        report(p, DIAG_ERROR, e->off, e->span, e->hint, "%s", e->msg);
+    perr_release(e);
+}
+
+/* ---- small lexical helpers ---- */
+
+static bool is_sp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static size_t skip_sp(const struct parser *p, size_t i)
+{
+    while (i < p->len && is_sp(p->t[i]))
+        i++;
+    return i;
+}
+
+static size_t skip_space_nl(const struct parser *p, size_t i)
+{
+    while (i < p->len && (is_sp(p->t[i]) || p->t[i] == '\n'))
+        i++;
+    return i;
+}
+
+static size_t line_end(const struct parser *p, size_t i)
+{
+    const char *nl = i < p->len ? memchr(p->t + i, '\n', p->len - i) : NULL;
+    return nl ? (size_t)(nl - p->t) : p->len;
+}
+
+static size_t next_line(const struct parser *p, size_t i)
+{
+    size_t e = line_end(p, i);
+    return e < p->len ? e + 1 : p->len;
+}
+
+/* True when nothing but blanks or a comment follows position i on its line. */
+static bool rest_is_empty(const struct parser *p, size_t i)
+{
+    i = skip_sp(p, i);
+    return i >= p->len || p->t[i] == '\n' || p->t[i] == '#';
+}
+
+/* The first non-blank character of the next non-blank line after i's line, or len. */
+static size_t next_nonblank(const struct parser *p, size_t i)
+{
+    size_t l = next_line(p, i);
+
+    while (l < p->len) {
+        size_t s = skip_sp(p, l);
+        if (s < p->len && p->t[s] != '\n')
+            return s;
+        l = next_line(p, l);
+    }
+    return p->len;
+}
+
+static bool is_ident_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_ident(char c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+static bool word_is(const struct parser *p, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return i + n <= p->len && !memcmp(p->t + i, w, n);
+}
+
+/* Remove one pair of matching outer quotes (in place on a copy). */
+static char *unquote_outer(const char *s, size_t len)
+{
+    if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
+        return xstrndup(s + 1, len - 2);
+    return xstrndup(s, len);
+}
+
+static bool match_at(struct parser *p, int pat, const char *subj, size_t len, size_t start)
+{
+    return pcre2_match(patterns[pat], (PCRE2_SPTR)subj, len, start, 0, p->md, NULL) > 0;
+}
+
+/* Group g of the last match: offsets into the subject; false when unset. */
+static bool group(struct parser *p, int g, size_t *a, size_t *b)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+
+    if (ov[2 * g] == PCRE2_UNSET)
+        return false;
+    *a = ov[2 * g];
+    *b = ov[2 * g + 1];
+    return true;
+}
+
+/* ---- attributes (§6) ---- */
+
+struct argline {
+    char *name;
+    size_t name_off, name_len;
+    bool optional;
+    bool has_pos;
+    unsigned pos;
+    bool has_type;
+    enum runfile_type type;
+    char *type_word;
+    size_t type_off, type_len;
+    char *desc;
+};
+
+struct attrs {
+    char *desc;
+    bool shell_set;
+    enum runfile_interp interp;
+    bool noerrexit;
+    bool os_valid, os_match;
+    struct argline *args;
+    size_t nargs, aargs;
+};
+
+static void attrs_release(struct attrs *a)
+{
+    free(a->desc);
+    for (size_t i = 0; i < a->nargs; i++) {
+        free(a->args[i].name);
+        free(a->args[i].type_word);
+        free(a->args[i].desc);
+    }
+    free(a->args);
+    memset(a, 0, sizeof(*a));
+}
+
+static bool interp_parse(const char *v, enum runfile_interp *out)
+{
+    static const struct {
+        const char *name;
+        enum runfile_interp interp;
+    } tab[] = {
+        { "bash", RUNFILE_INTERP_BASH },     { "sh", RUNFILE_INTERP_SH },
+        { "python", RUNFILE_INTERP_PYTHON }, { "python3", RUNFILE_INTERP_PYTHON3 },
+        { "node", RUNFILE_INTERP_NODE },     { "ruby", RUNFILE_INTERP_RUBY },
+        { "pwsh", RUNFILE_INTERP_PWSH },     { "powershell", RUNFILE_INTERP_PWSH },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
+        if (streq(v, tab[i].name)) {
+            *out = tab[i].interp;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool os_matches(const char *want, const char *os)
+{
+    if (streq(want, "unix"))
+        return !streq(os, "windows");
+    return streq(want, os);
+}
+
+static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t vlen)
+{
+    const char *v = p->t + voff;
+    struct argline al = { 0 };
+    size_t ga = 0, gb = 0;
+
+    if (!match_at(p, PAT_ARG, v, vlen, 0))
+        return;
+    if (group(p, 1, &ga, &gb)) {
+        al.has_pos = true;
+        al.pos = (unsigned)strtoul(v + ga, NULL, 10);
+    }
+    group(p, 2, &ga, &gb);
+    if (gb == ga)
+        return; /* no name at all: nothing to attach */
+    al.name = xstrndup(v + ga, gb - ga);
+    al.name_off = voff + ga;
+    al.name_len = gb - ga;
+    if (group(p, 3, &ga, &gb) && gb > ga)
+        al.optional = true;
+    if (group(p, 4, &ga, &gb)) {
+        const char *r = v + ga;
+        size_t rlen = gb - ga, w = 0;
+        enum runfile_type ty;
+
+        while (w < rlen && !is_sp(r[w]))
+            w++;
+        if (runfile_type_parse(r, w, &ty)) {
+            al.has_type = true;
+            al.type = ty;
+            al.type_word = xstrndup(r, w);
+            al.type_off = voff + ga;
+            al.type_len = w;
+            while (w < rlen && is_sp(r[w]))
+                w++;
+            r += w;
+            rlen -= w;
+        }
+        while (rlen && is_sp(r[rlen - 1]))
+            rlen--;
+        if (rlen)
+            al.desc = unquote_outer(r, rlen);
+    }
+    ALLOC_GROW(a->args, a->nargs + 1, a->aargs);
+    a->args[a->nargs++] = al;
+}
+
+/* Read the comment block above a definition into 'a' (warnings for unusable values). */
+static void read_attrs(struct parser *p, struct attrs *a)
+{
+    bool os_seen = false;
+
+    a->interp = RUNFILE_INTERP_DEFAULT;
+    for (size_t k = 0; k < p->ncblock; k++) {
+        size_t ls = p->cblock[k], le = line_end(p, ls), na = 0, nb = 0, va = 0, vb = 0;
+        const char *line = p->t + ls;
+        char name[32];
+        bool has_v;
+
+        if (!match_at(p, PAT_ATTR, line, le - ls, 0))
+            continue;
+        group(p, 1, &na, &nb);
+        has_v = group(p, 2, &va, &vb);
+        if (!has_v)
+            va = vb = nb;
+        if (nb - na >= sizeof(name))
+            continue;
+        memcpy(name, line + na, nb - na);
+        name[nb - na] = '\0';
+        if (streq(name, "desc")) {
+            free(a->desc);
+            a->desc = unquote_outer(line + va, vb - va);
+            if (!*a->desc) {
+                free(a->desc);
+                a->desc = NULL;
+            }
+        } else if (streq(name, "arg")) {
+            read_arg_line(p, a, ls + va, vb - va);
+        } else if (streq(name, "shell")) {
+            char *v = xstrndup(line + va, vb - va);
+            enum runfile_interp in;
+
+            if (!interp_parse(v, &in))
+                report(p, DIAG_WARNING, ls + va, chars(p, ls + va, vb - va), NULL,
+                       "unknown @shell value '%s' (ignored)", v);
+            else if (!a->shell_set) {
+                a->shell_set = true;
+                a->interp = in;
+            }
+            free(v);
+        } else if (streq(name, "os")) {
+            char *v = xstrndup(line + va, vb - va);
+
+            if (streq(v, "linux") || streq(v, "macos") || streq(v, "windows") || streq(v, "unix")) {
+                a->os_valid = true;
+                if (os_matches(v, p->ld->os))
+                    a->os_match = true;
+            } else {
+                report(p, DIAG_WARNING, ls + va, chars(p, ls + va, vb - va), NULL,
+                       "unknown @os value '%s' (ignored)", v);
+            }
+            os_seen = true;
+            free(v);
+        } else if (streq(name, "noerrexit")) {
+            a->noerrexit = true;
+        }
+    }
+    (void)os_seen;
+}
+
+/* ---- signatures (§3.2) ---- */
+
+static const char *const type_words[] = { "str",  "string",  "int", "integer", "float", "number",
+                                          "bool", "boolean", "obj", "object",  "dict" };
+
+static char *type_hint(const char *word)
+{
+    const char *best = NULL;
+    unsigned bd = 3;
+
+    for (size_t i = 0; i < ARRAY_SIZE(type_words); i++) {
+        unsigned d = edit_distance(word, type_words[i]);
+        if (d < bd) {
+            bd = d;
+            best = type_words[i];
+        }
+    }
+    if (best)
+        return xasprintf("did you mean '%s'? types are str, int, float, bool, object", best);
+    return xstrdup("types are str, int, float, bool, object");
+}
+
+static void free_params(struct runfile_param *ps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ps[i].name);
+        free(ps[i].default_value);
+        free(ps[i].desc);
+    }
+    free(ps);
+}
+
+/* Characters that end a parameter word. */
+static bool param_stop(char c)
+{
+    return strchr(" \t\n,():=\"'{}#", c) != NULL;
+}
+
+/*
+ * Parse the signature whose '(' is at *pos. On success *pos is after the ')'. 'fname' is
+ * for hints. Errors go to 'e' (the first one) and false is returned.
+ */
+static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct runfile_param **out,
+                      size_t *nout, struct perr *e, size_t *rest_dots)
+{
+    struct runfile_param *ps = NULL;
+    size_t n = 0, alloc = 0, i = *pos + 1;
+    size_t rest_at = SIZE_MAX;
+
+    i = skip_space_nl(p, i);
+    if (i < p->len && p->t[i] == ')') {
+        *pos = i + 1;
+        *out = NULL;
+        *nout = 0;
+        return true;
+    }
+    for (;;) {
+        struct runfile_param prm = { 0 };
+        size_t ns, ne, dots = SIZE_MAX;
+        bool rest = false;
+
+        i = skip_space_nl(p, i);
+        if (word_is(p, i, "...")) {
+            rest = true;
+            dots = i;
+            i += 3;
+        }
+        ns = i;
+        while (i < p->len && !param_stop(p->t[i]))
+            i++;
+        ne = i;
+        if (ne == ns) {
+            perr_set(p, e, i, 1, "a parameter is a name, optionally with ': type' and '= default'",
+                     "expected a parameter name");
+            goto fail;
+        }
+        prm.name = xstrndup(p->t + ns, ne - ns);
+        prm.origin = origin_at(p, ns);
+        {
+            bool ok = is_ident_start(p->t[ns]) && ne - ns <= RUNFILE_MAX_PARAM_NAME;
+            for (size_t k = ns; ok && k < ne; k++)
+                ok = is_ident(p->t[k]);
+            if (!ok) {
+                perr_set(p, e, ns, ne - ns,
+                         "parameter names are letters, digits and '_' (at most 64), not starting "
+                         "with a digit",
+                         "'%s' is not a valid parameter name", prm.name);
+                free(prm.name);
+                goto fail;
+            }
+        }
+        if (!strncmp(prm.name, "__run", 5)) {
+            perr_set(p, e, ns, ne - ns, "rename the parameter",
+                     "parameter names starting with '__run' are reserved");
+            free(prm.name);
+            goto fail;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (streq(ps[k].name, prm.name)) {
+                perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
+                         "duplicate parameter '%s'", prm.name);
+                free(prm.name);
+                goto fail;
+            }
+        }
+        if (rest_at != SIZE_MAX) {
+            perr_set(p, e, rest_at, 3, "move the '...' parameter to the end",
+                     "the rest parameter must be the last parameter");
+            free(prm.name);
+            goto fail;
+        }
+        i = skip_space_nl(p, i);
+        if (i < p->len && p->t[i] == ':') {
+            size_t ts, te;
+
+            if (rest) {
+                perr_set(p, e, i, 1, "a rest parameter always holds strings",
+                         "a rest parameter cannot have a type");
+                free(prm.name);
+                goto fail;
+            }
+            i = skip_space_nl(p, i + 1);
+            ts = i;
+            while (i < p->len && !param_stop(p->t[i]))
+                i++;
+            te = i;
+            if (!runfile_type_parse(p->t + ts, te - ts, &prm.type)) {
+                char *w = xstrndup(p->t + ts, te - ts);
+                char *h = type_hint(w);
+                perr_set(p, e, ts, te > ts ? te - ts : 1, h, "unknown type '%s'", w);
+                free(h);
+                free(w);
+                free(prm.name);
+                goto fail;
+            }
+            prm.typed = true;
+            i = skip_space_nl(p, i);
+        }
+        if (i < p->len && p->t[i] == '=') {
+            size_t vs, ve;
+            char *val;
+
+            if (rest) {
+                perr_set(p, e, i, 1, "a rest parameter takes all remaining arguments",
+                         "a rest parameter cannot have a default");
+                free(prm.name);
+                goto fail;
+            }
+            i = skip_sp(p, i + 1);
+            vs = i;
+            if (i < p->len && (p->t[i] == '"' || p->t[i] == '\'')) {
+                char q = p->t[i];
+                struct buf b = BUF_INIT;
+
+                i++;
+                while (i < p->len && p->t[i] != q && p->t[i] != '\n') {
+                    if (q == '"' && p->t[i] == '\\' && i + 1 < p->len &&
+                        (p->t[i + 1] == '"' || p->t[i + 1] == '\\')) {
+                        buf_addch(&b, p->t[i + 1]);
+                        i += 2;
+                        continue;
+                    }
+                    buf_addch(&b, p->t[i++]);
+                }
+                if (i >= p->len || p->t[i] != q) {
+                    buf_release(&b);
+                    perr_set(p, e, vs, 1, "close the string on the same line",
+                             "unterminated string in default value");
+                    free(prm.name);
+                    goto fail;
+                }
+                i++;
+                ve = i;
+                val = buf_detach(&b, NULL);
+            } else {
+                size_t a = i, z;
+                while (i < p->len && !strchr(",)\n\"'", p->t[i]))
+                    i++;
+                z = i;
+                while (z > a && is_sp(p->t[z - 1]))
+                    z--;
+                ve = z;
+                val = xstrndup(p->t + a, z - a);
+            }
+            if (prm.type == RUNFILE_STRING) {
+                prm.default_value = val;
+            } else {
+                prm.default_value = runfile_default_normalise(prm.type, val);
+                if (!prm.default_value) {
+                    perr_set(p, e, vs, ve > vs ? ve - vs : 1,
+                             prm.type == RUNFILE_OBJECT
+                                 ? "an object default is a JSON object in single quotes, as in "
+                                   "'{\"a\": 1}'"
+                                 : "give a default that matches the type, or remove the type",
+                             "default value '%s' is not a valid %s", val,
+                             runfile_type_name(prm.type));
+                    free(val);
+                    free(prm.name);
+                    goto fail;
+                }
+                free(val);
+            }
+            i = skip_space_nl(p, i);
+        }
+        prm.is_rest = rest;
+        prm.required = !rest && !prm.default_value;
+        prm.position = (unsigned)n + 1;
+        if (rest)
+            rest_at = dots;
+        ALLOC_GROW(ps, n + 1, alloc);
+        ps[n++] = prm;
+        if (i < p->len && p->t[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < p->len && p->t[i] == ')') {
+            i++;
+            break;
+        }
+        {
+            char *h;
+            size_t ws = i, we = i;
+
+            while (we < p->len && is_ident(p->t[we]))
+                we++;
+            if (we > ws)
+                h = xasprintf("separate parameters with commas, as in %s(%s, %.*s)", fname,
+                              prm.name, (int)(we - ws), p->t + ws);
+            else
+                h = xstrdup("close the parameter list with ')' before the body");
+            perr_set(p, e, i, 1, h, "expected ',' or ')' after parameter '%s'", prm.name);
+            free(h);
+        }
+        goto fail;
+    }
+    *pos = i;
+    *out = ps;
+    *nout = n;
+    if (rest_dots)
+        *rest_dots = rest_at;
+    return true;
+fail:
+    free_params(ps, n);
+    *out = NULL;
+    *nout = 0;
+    return false;
+}
+
+/* ---- calls (§5.3) ---- */
+
+/*
+ * Parse call arguments from the '(' at *pos, on one line. On success *pos is after ')'.
+ */
+static bool parse_call(struct parser *p, size_t *pos, char ***args, size_t *nargs, struct perr *e)
+{
+    size_t i = *pos + 1, n = 0, alloc = 0;
+    char **av = NULL;
+
+    i = skip_sp(p, i);
+    if (i < p->len && p->t[i] == ')') {
+        *pos = i + 1;
+        *args = NULL;
+        *nargs = 0;
+        return true;
+    }
+    for (;;) {
+        size_t a;
+
+        i = skip_sp(p, i);
+        a = i;
+        if (i < p->len && (p->t[i] == '"' || p->t[i] == '\'')) {
+            char q = p->t[i++];
+            while (i < p->len && p->t[i] != q && p->t[i] != '\n') {
+                if (q == '"' && p->t[i] == '\\' && i + 1 < p->len && p->t[i + 1] != '\n')
+                    i++;
+                i++;
+            }
+            if (i >= p->len || p->t[i] != q) {
+                perr_set(p, e, a, 1, NULL, "unterminated %s-quoted string",
+                         q == '"' ? "double" : "single");
+                goto fail;
+            }
+            i++;
+        } else if (word_is(p, i, "${")) {
+            while (i < p->len && p->t[i] != '}' && p->t[i] != '\n')
+                i++;
+            if (i < p->len && p->t[i] == '}')
+                i++;
+        } else {
+            while (i < p->len && !strchr(" \t\n\"',()", p->t[i]))
+                i++;
+        }
+        if (i == a) {
+            perr_set(p, e, i, 1, "arguments are shell words separated by commas",
+                     "expected ',' or ')' in call arguments");
+            goto fail;
+        }
+        ALLOC_GROW(av, n + 1, alloc);
+        av[n++] = xstrndup(p->t + a, i - a);
+        i = skip_sp(p, i);
+        if (i < p->len && p->t[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < p->len && p->t[i] == ')') {
+            i++;
+            break;
+        }
+        perr_set(p, e, i, 1, "arguments are shell words separated by commas",
+                 "expected ',' or ')' in call arguments");
+        goto fail;
+    }
+    *pos = i;
+    *args = av;
+    *nargs = n;
+    return true;
+fail:
+    for (size_t k = 0; k < n; k++)
+        free(av[k]);
+    free(av);
+    return false;
+}
+
+/* ---- statements ---- */
+
+static void add_stmt(struct parser *p, enum runfile_stmt_kind kind, char *text, size_t off)
+{
+    struct runfile *rf = p->ld->rf;
+
+    ALLOC_GROW(rf->stmts, rf->nstmts + 1, p->ld->astmts);
+    rf->stmts[rf->nstmts] =
+        (struct runfile_stmt){ .kind = kind, .text = text, .origin = origin_at(p, off) };
+    if (kind != RUNFILE_CALL)
+        rf->nprelude++;
+    rf->nstmts++;
+}
+
+static void report_scan(struct parser *p, const struct scan *s, const char *hint)
+{
+    if (s->status == SCAN_HEREDOC) {
+        report(p, DIAG_ERROR, s->err_off, 2,
+               "the terminator must be alone on its line (leading and trailing blanks are fine)",
+               "unterminated heredoc: no line '%s' closes the '<<%s%s' here-document", s->err_delim,
+               s->err_dash ? "-" : "", s->err_delim);
+        return;
+    }
+    if (s->err_open == OPEN_BRACE) {
+        report(p, DIAG_ERROR, s->err_off, 1,
+               "the block starting here runs to the end of the file; check quotes and braces "
+               "inside it",
+               "unclosed '{': no matching '}' for this block");
+        return;
+    }
+    report(p, DIAG_ERROR, s->err_off,
+           s->err_open == OPEN_CMDSUB || s->err_open == OPEN_PARAM ? 2 : 1, hint, "unterminated %s",
+           scan_open_what(s->err_open));
+}
+
+/* An assignment or a command starting at 's' (first non-blank); returns the next position. */
+static size_t read_simple(struct parser *p, size_t s, bool assign, size_t eq)
+{
+    struct scan sc = { .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_STMT };
+    char *text;
+
+    scan_run(&sc, s);
+    if (sc.status != SCAN_OK) {
+        report_scan(p, &sc, "it is still open at the end of the file");
+        scan_release(&sc);
+        return p->len;
+    }
+    if (assign) {
+        size_t v = skip_sp(p, eq + 1), ne = s;
+        while (ne < p->len && is_ident(p->t[ne]))
+            ne++;
+        text = xasprintf("%.*s=%.*s", (int)(ne - s), p->t + s, (int)(sc.end - v), p->t + v);
+    } else {
+        text = xstrndup(p->t + s, sc.end - s);
+    }
+    add_stmt(p, assign ? RUNFILE_ASSIGN : RUNFILE_COMMAND, text, s);
+    scan_release(&sc);
+    return sc.end < p->len ? sc.end + 1 : p->len;
+}
+
+static void read_file(struct loader *ld, struct runfile_file *f, const char *dir, unsigned depth,
+                      const struct runfile_file *root);
+
+static char *dirname_of(const char *path)
+{
+    const char *sl = strrchr(path, '/');
+
+    if (!sl)
+        return xstrdup(".");
+    if (sl == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(sl - path));
+}
+
+/* `source PATH` (§7); 's' is the first non-blank of the line. Returns the next position. */
+static size_t read_source(struct parser *p, size_t s)
+{
+    struct loader *ld = p->ld;
+    size_t le = line_end(p, s), a = skip_sp(p, s + 6), z = le;
+    char q = 0, *written, *path = NULL, *canon = NULL;
+    struct stat st;
+    struct runfile_file *f;
+    int err = 0;
+
+    /* A trailing comment: '#' after whitespace, outside quotes. */
+    for (size_t i = a; i < le; i++) {
+        char c = p->t[i];
+        if (q) {
+            if (c == q)
+                q = 0;
+        } else if (c == '"' || c == '\'') {
+            q = c;
+        } else if (c == '#' && i > a && is_sp(p->t[i - 1])) {
+            z = i;
+            break;
+        }
+    }
+    while (z > a && is_sp(p->t[z - 1]))
+        z--;
+    written = unquote_outer(p->t + a, z - a);
+    if (!p->dir) { /* text without a directory: nothing to resolve against */
+        free(written);
+        return next_line(p, s);
+    }
+    if (p->depth + 1 > RUNFILE_MAX_SOURCE_DEPTH) {
+        report(p, DIAG_ERROR, a, chars(p, a, z - a),
+               "a chain of `source` lines this long is almost certainly a mistake",
+               "source nesting deeper than %d files", RUNFILE_MAX_SOURCE_DEPTH);
+        free(written);
+        return next_line(p, s);
+    }
+    if (!strncmp(written, "~/", 2) && ld->home)
+        path = xasprintf("%s/%s", ld->home, written + 2);
+    else if (written[0] == '/')
+        path = xstrdup(written);
+    else
+        path = xasprintf("%s/%s", p->dir, written);
+
+    canon = realpath(path, NULL);
+    if (!canon)
+        err = errno;
+    else if (stat(canon, &st) == 0 && S_ISDIR(st.st_mode))
+        err = EISDIR;
+    if (canon && !err && strmap_get(&ld->seen, canon)) {
+        free(canon);
+        free(path);
+        free(written);
+        return next_line(p, s); /* include once (§7) */
+    }
+    f = loader_add_file(ld);
+    f->path = canon ? xstrdup(canon) : xstrdup(path);
+    f->label = loader_label(ld, f->path);
+    f->is_global_tree = p->f->is_global_tree;
+    f->sourced_at = origin_at(p, a);
+    if (!err)
+        err = runfile_file_read(f, f->path);
+    if (err) {
+        report(p, DIAG_WARNING, a, chars(p, a, z - a), NULL, "cannot source '%s': %s", written,
+               strerror(err));
+    } else {
+        char *d = dirname_of(f->path);
+        strmap_put(&ld->seen, f->path, 0);
+        read_file(ld, f, d, p->depth + 1, p->root);
+        free(d);
+    }
+    free(canon);
+    free(path);
+    free(written);
+    return next_line(p, s);
+}
+
+/* §4.5: the interpreter named by a shebang line at 'off' ("#!..."). */
+static bool shebang_interp(struct parser *p, size_t off, enum runfile_interp *out)
+{
+    size_t i = off + 2, le = line_end(p, off), ws, we;
+    char *word, *base;
+    bool ok;
+
+    for (;;) {
+        i = skip_sp(p, i);
+        ws = i;
+        while (i < le && !is_sp(p->t[i]))
+            i++;
+        we = i;
+        if (we == ws)
+            return false;
+        word = xstrndup(p->t + ws, we - ws);
+        base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+        if (streq(base, "env")) {
+            free(word);
+            /* skip options like -S */
+            for (;;) {
+                i = skip_sp(p, i);
+                if (i < le && p->t[i] == '-') {
+                    while (i < le && !is_sp(p->t[i]))
+                        i++;
+                    continue;
+                }
+                break;
+            }
+            ws = i;
+            while (i < le && !is_sp(p->t[i]))
+                i++;
+            we = i;
+            if (we == ws)
+                return false;
+            word = xstrndup(p->t + ws, we - ws);
+            base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+        }
+        break;
+    }
+    ok = true;
+    if (streq(base, "bash"))
+        *out = RUNFILE_INTERP_BASH;
+    else if (streq(base, "sh"))
+        *out = RUNFILE_INTERP_SH;
+    else if (streq(base, "python"))
+        *out = RUNFILE_INTERP_PYTHON;
+    else if (streq(base, "python3") || !strncmp(base, "python3.", 8))
+        *out = RUNFILE_INTERP_PYTHON3;
+    else if (streq(base, "node") || streq(base, "nodejs"))
+        *out = RUNFILE_INTERP_NODE;
+    else if (streq(base, "ruby"))
+        *out = RUNFILE_INTERP_RUBY;
+    else if (streq(base, "pwsh") || streq(base, "powershell"))
+        *out = RUNFILE_INTERP_PWSH;
+    else {
+        size_t bo = ws + (size_t)(base - word);
+        report(p, DIAG_WARNING, bo, chars(p, bo, strlen(base)),
+               "running other interpreters is not supported yet",
+               "unknown interpreter '%s' in shebang; using the default shell", base);
+        ok = false;
+    }
+    free(word);
+    return ok;
+}
+
+static enum scan_lang lang_of(enum runfile_interp in)
+{
+    switch (in) {
+    case RUNFILE_INTERP_PYTHON:
+    case RUNFILE_INTERP_PYTHON3:
+        return LANG_PYTHON;
+    case RUNFILE_INTERP_NODE:
+        return LANG_NODE;
+    case RUNFILE_INTERP_RUBY:
+        return LANG_RUBY;
+    default:
+        return LANG_SHELL;
+    }
+}
+
+/* The offset of the shebang of the block opened at 'ob', or SIZE_MAX (§4.1). */
+static size_t find_shebang(const struct parser *p, size_t ob)
+{
+    size_t i = ob + 1;
+
+    for (;;) {
+        size_t s = skip_sp(p, i), le;
+
+        if (s >= p->len)
+            return SIZE_MAX;
+        le = line_end(p, s);
+        if (s == le) {
+            i = next_line(p, s);
+            continue;
+        }
+        if (p->t[s] == '#') {
+            if (s + 1 < p->len && p->t[s + 1] == '!')
+                return s;
+            if (le >= p->len)
+                return SIZE_MAX;
+            i = le + 1;
+            continue;
+        }
+        return SIZE_MAX;
+    }
+}
+
+/* Remove the shebang and what precedes it from a dedented body: the offset where code starts
+ * and how many lines were dropped. */
+static size_t code_start(const char *body, size_t *dropped)
+{
+    const char *l = body;
+    size_t n = 0;
+
+    for (;;) {
+        const char *s = l, *nl = strchr(l, '\n');
+        while (*s == ' ' || *s == '\t')
+            s++;
+        n++;
+        if (s[0] == '#' && s[1] == '!') {
+            l = nl ? nl + 1 : l + strlen(l);
+            break;
+        }
+        if (!nl) { /* no shebang after all */
+            *dropped = 0;
+            return 0;
+        }
+        l = nl + 1;
+    }
+    /* and the blank lines that follow it */
+    for (;;) {
+        const char *s = l, *nl;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        nl = strchr(l, '\n');
+        if (*s != '\n' || !nl)
+            break;
+        l = nl + 1;
+        n++;
+    }
+    *dropped = n;
+    return (size_t)(l - body);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n;
+
+    if (!*s)
+        return 0;
+    n = 1;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Skip the rest of a definition after an error at 'err' (§10.1). */
+static size_t recover(struct parser *p, size_t err)
+{
+    size_t ls = p->ls[line_index(p, err)], le = line_end(p, err), z = le;
+    struct scan sc = { .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_BLOCK };
+    size_t ob = SIZE_MAX, nb;
+
+    (void)ls;
+    while (z > err && is_sp(p->t[z - 1]))
+        z--;
+    if (z > 0 && z > err && p->t[z - 1] == '{')
+        ob = z - 1;
+    else if (err < p->len && p->t[err] == '{' && rest_is_empty(p, err + 1))
+        ob = err;
+    else if (rest_is_empty(p, err) || (err < p->len && p->t[err] == '\n')) {
+        nb = next_nonblank(p, err);
+        if (nb < p->len && p->t[nb] == '{')
+            ob = nb;
+    }
+    if (ob == SIZE_MAX)
+        return next_line(p, err);
+    scan_run(&sc, ob + 1);
+    scan_release(&sc);
+    if (sc.status != SCAN_OK)
+        return p->len;
+    return sc.end + 1;
+}
+
+/* Apply @arg lines to a function with a signature, or make them its parameters (§6.3). */
+static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
+{
+    if (fn->has_signature) {
+        for (size_t k = 0; k < a->nargs; k++) {
+            struct argline *al = &a->args[k];
+            struct runfile_param *prm = NULL;
+
+            for (size_t i = 0; i < fn->nparams; i++)
+                if (streq(fn->params[i].name, al->name))
+                    prm = &fn->params[i];
+            if (!prm) {
+                report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
+                       "@arg '%s' does not match any parameter of '%s' (ignored)", al->name,
+                       fn->name);
+                continue;
+            }
+            if (al->has_type && al->type != prm->type)
+                report(p, DIAG_WARNING, al->type_off, chars(p, al->type_off, al->type_len), NULL,
+                       "@arg type '%s' ignored: the signature declares '%s' as %s", al->type_word,
+                       prm->name, runfile_type_name(prm->type));
+            if (al->desc) {
+                free(prm->desc);
+                prm->desc = xstrdup(al->desc);
+            }
+        }
+        return;
+    }
+    /* Legacy: the lines are the parameters. */
+    unsigned next = 1;
+    size_t n = 0;
+
+    fn->params = a->nargs ? xcalloc(a->nargs, sizeof(*fn->params)) : NULL;
+    for (size_t k = 0; k < a->nargs; k++) {
+        struct argline *al = &a->args[k];
+        struct runfile_param *prm;
+        struct buf fixed = BUF_INIT;
+        unsigned pos = al->has_pos ? al->pos : next;
+        bool dup = false;
+
+        for (size_t i = 0; i < al->name_len && fixed.len < RUNFILE_MAX_PARAM_NAME; i++) {
+            char c = al->name[i];
+            buf_addch(&fixed, is_ident(c) || c == '.' || c == '-' ? c : '_');
+        }
+        if (!streq(fixed.buf, al->name))
+            report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
+                   "@arg name '%s' is not a valid property name; using '%s'", al->name, fixed.buf);
+        next = pos + 1;
+        for (size_t i = 0; i < n && !dup; i++) {
+            if (fn->params[i].position == pos) {
+                report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
+                       "give each @arg line its own position", "@arg position %u is used twice",
+                       pos);
+                dup = true;
+            } else if (streq(fn->params[i].name, fixed.buf)) {
+                report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
+                       "give each @arg line its own name", "duplicate @arg '%s'", fixed.buf);
+                dup = true;
+            }
+        }
+        if (dup) {
+            buf_release(&fixed);
+            continue;
+        }
+        prm = &fn->params[n++];
+        prm->name = buf_detach(&fixed, NULL);
+        prm->type = al->has_type ? al->type : RUNFILE_STRING;
+        prm->typed = al->has_type;
+        prm->required = !al->optional;
+        prm->desc = al->desc ? xstrdup(al->desc) : NULL;
+        prm->position = pos;
+        prm->origin = origin_at(p, al->name_off);
+    }
+    fn->nparams = n;
+    /* In position order (stable: insertion sort, the lists are short). */
+    for (size_t i = 1; i < n; i++) {
+        struct runfile_param x = fn->params[i];
+        size_t j = i;
+        while (j > 0 && fn->params[j - 1].position > x.position) {
+            fn->params[j] = fn->params[j - 1];
+            j--;
+        }
+        fn->params[j] = x;
+    }
+}
+
+/* The inline body starting at k (§3.4). Returns false after reporting an error. */
+static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_t *next)
+{
+    struct buf b = BUF_INIT;
+    size_t end;
+    struct scan sc = {
+        .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_INLINE, .record = true
+    };
+
+    if (!runfile_fn_is_polyglot(fn)) {
+        scan_run(&sc, k);
+        if (sc.status != SCAN_OK) {
+            report_scan(p, &sc,
+                        "a one-line body cannot continue inside quotes; use a { } block for "
+                        "code that spans lines");
+            scan_release(&sc);
+            *next = next_line(p, sc.err_off);
+            return false;
+        }
+        end = sc.end;
+    } else {
+        /* Verbatim, with '\' continuation. */
+        end = line_end(p, k);
+        for (;;) {
+            size_t z = end;
+            while (z > k && is_sp(p->t[z - 1]))
+                z--;
+            if (z > k && p->t[z - 1] == '\\' && end < p->len) {
+                end = line_end(p, end + 1);
+                continue;
+            }
+            break;
+        }
+    }
+    /* Copy, dropping blanks after a continuation backslash. */
+    for (size_t i = k; i < end;) {
+        size_t le = line_end(p, i), z = le;
+        if (le > end)
+            le = z = end;
+        while (z > i && is_sp(p->t[z - 1]))
+            z--;
+        if (le < end && z > i && p->t[z - 1] == '\\')
+            buf_add(&b, p->t + i, z - i);
+        else
+            buf_add(&b, p->t + i, le - i);
+        if (le < end)
+            buf_addch(&b, '\n');
+        i = le + 1;
+    }
+    while (b.len && (b.buf[b.len - 1] == ' ' || b.buf[b.len - 1] == '\t'))
+        buf_setlen(&b, b.len - 1);
+    fn->kind = RUNFILE_INLINE;
+    fn->body = buf_detach(&b, NULL);
+    fn->code = fn->body;
+    fn->nlines = count_lines(fn->body);
+    fn->line_kinds = xcalloc(fn->nlines ? fn->nlines : 1, sizeof(*fn->line_kinds));
+    for (size_t i = 1; i < fn->nlines && i - 1 < sc.nlines; i++)
+        fn->line_kinds[i] = sc.lines[i - 1].kind;
+    scan_release(&sc);
+    *next = end < p->len ? end + 1 : p->len;
+    return true;
+}
+
+/* The block whose '{' is at ob (§4). Returns false after reporting an error. */
+static bool block_body(struct parser *p, size_t ob, struct runfile_fn *fn, bool shell_set,
+                       size_t *next)
+{
+    struct scan sc = { .text = p->t, .len = p->len, .mode = SCAN_BLOCK, .record = true };
+    size_t sb = find_shebang(p, ob), dropped = 0, cs = 0;
+    enum runfile_interp shebang = RUNFILE_INTERP_DEFAULT;
+    bool have_shebang = sb != SIZE_MAX;
+
+    if (have_shebang && !shell_set) {
+        if (shebang_interp(p, sb, &shebang))
+            fn->interp = shebang;
+    }
+    sc.lang = lang_of(fn->interp);
+    scan_run(&sc, ob + 1);
+    if (sc.status != SCAN_OK) {
+        report_scan(p, &sc, NULL);
+        scan_release(&sc);
+        *next = p->len;
+        return false;
+    }
+    fn->kind = RUNFILE_BLOCK;
+    fn->body = dedent_block(p->t, ob, sc.end, &sc, &fn->line_kinds, &fn->nlines);
+    if (have_shebang && sb < sc.end)
+        cs = code_start(fn->body, &dropped);
+    fn->code = fn->body + cs;
+    if (dropped) {
+        size_t left = count_lines(fn->code);
+        if (dropped > fn->nlines)
+            dropped = fn->nlines;
+        memmove(fn->line_kinds, fn->line_kinds + dropped,
+                (fn->nlines - dropped) * sizeof(*fn->line_kinds));
+        fn->nlines = left < fn->nlines - dropped ? left : fn->nlines - dropped;
+    }
+    scan_release(&sc);
+    *next = sc.end + 1;
+    return true;
+}
+
+static void reset_cblock(struct parser *p)
+{
+    p->ncblock = 0;
+}
+
+/*
+ * A definition (or, without 'kw', possibly a call) starting at s. 'ns','ne' delimit the
+ * name; 'i' is the next position (at '(' for the name() form). Returns the next position.
+ */
+static size_t read_definition(struct parser *p, size_t s, bool kw)
+{
+    struct loader *ld = p->ld;
+    struct runfile_fn fn = { 0 };
+    struct attrs at = { 0 };
+    struct perr e = { 0 };
+    size_t i, ns, ne, next = 0, j, k;
+    char *name = NULL;
+    bool is_call = false;
+
+    read_attrs(p, &at);
+    reset_cblock(p);
+    fn.interp = at.interp;
+    fn.desc = at.desc;
+    at.desc = NULL;
+    fn.noerrexit = at.noerrexit;
+    fn.origin = origin_at(p, s);
+    fn.root = p->root;
+
+    if (kw) {
+        ns = skip_sp(p, s + 8);
+        ne = ns;
+        while (ne < p->len && !strchr(" \t\n(){}#", p->t[ne]))
+            ne++;
+    } else {
+        ns = s;
+        ne = s;
+        while (ne < p->len && (is_ident(p->t[ne]) || p->t[ne] == ':' || p->t[ne] == '-'))
+            ne++;
+    }
+    name = xstrndup(p->t + ns, ne - ns);
+    if (!runfile_is_fn_name(name)) {
+        if (ne == ns) {
+            size_t we = ns;
+            while (we < p->len && !is_sp(p->t[we]) && p->t[we] != '\n')
+                we++;
+            free(name);
+            name = xstrndup(p->t + ns, we - ns);
+            ne = we;
+        }
+        perr_set(p, &e, ns, ne - ns,
+                 "a name is letters, digits, '_' and '-', in segments joined by single ':'",
+                 "'%s' is not a valid function name", name);
+        goto fail;
+    }
+    fn.name = name;
+    name = NULL;
+    i = skip_sp(p, ne);
+
+    if (i < p->len && p->t[i] == '(') {
+        struct runfile_param *ps = NULL;
+        size_t np = 0, open = i;
+        bool ok;
+
+        j = i;
+        ok = parse_sig(p, &j, fn.name, &ps, &np, &e, NULL);
+        if (!kw) {
+            /* A call: ')' ends the line, the next line does not open a block (§2). */
+            size_t nb;
+            bool one_line;
+            struct perr ce = { 0 };
+            size_t cj = open;
+            char **args = NULL;
+            size_t nargs = 0;
+
+            if (ok) {
+                nb = next_nonblank(p, j - 1);
+                one_line = !memchr(p->t + open, '\n', j - open);
+                if (rest_is_empty(p, j) && one_line && !(nb < p->len && p->t[nb] == '{'))
+                    is_call = true;
+            } else {
+                bool cok = parse_call(p, &cj, &args, &nargs, &ce);
+                nb = next_nonblank(p, open);
+                if ((cok ? rest_is_empty(p, cj) : true) && !(nb < p->len && p->t[nb] == '{')) {
+                    /* does the line look like a call: ... ) [# comment] at its end? */
+                    size_t le = line_end(p, open), z = le;
+                    char q = 0;
+                    for (size_t x = open; x < le; x++) {
+                        char c = p->t[x];
+                        if (q) {
+                            if (c == q)
+                                q = 0;
+                        } else if (c == '"' || c == '\'') {
+                            q = c;
+                        } else if (c == '#' && is_sp(p->t[x - 1])) {
+                            z = x;
+                            break;
+                        }
+                    }
+                    while (z > open && is_sp(p->t[z - 1]))
+                        z--;
+                    if (cok || p->t[z - 1] == ')') {
+                        is_call = true;
+                        if (!cok) {
+                            perr_release(&e);
+                            e = ce;
+                            memset(&ce, 0, sizeof(ce));
+                        }
+                    }
+                }
+                perr_release(&ce);
+                if (is_call && cok) {
+                    perr_release(&e);
+                    free_params(ps, np);
+                    ps = NULL;
+                    np = 0;
+                    ok = true;
+                    j = cj;
+                    goto call;
+                }
+                for (size_t x = 0; x < nargs; x++)
+                    free(args[x]);
+                free(args);
+            }
+            if (is_call && ok) {
+                free_params(ps, np);
+                cj = open;
+                if (!parse_call(p, &cj, &args, &nargs, &e))
+                    goto fail;
+                j = cj;
+call:
+                add_stmt(p, RUNFILE_CALL, xstrdup(fn.name), ns);
+                ld->rf->stmts[ld->rf->nstmts - 1].args = args;
+                ld->rf->stmts[ld->rf->nstmts - 1].nargs = nargs;
+                runfile_fn_release(&fn);
+                attrs_release(&at);
+                return next_line(p, j);
+            }
+        }
+        if (!ok)
+            goto fail;
+        /* An empty "()" leaves the parameters to @arg lines (the legacy form, §6.3). */
+        fn.has_signature = np > 0;
+        fn.params = ps;
+        fn.nparams = np;
+        i = j;
+    } else if (!kw) {
+        BUG("header without '('");
+    }
+
+    /* The body. */
+    k = skip_sp(p, i);
+    if (k < p->len && p->t[k] == '{') {
+        if (!block_body(p, k, &fn, at.shell_set, &next)) {
+            runfile_fn_release(&fn);
+            attrs_release(&at);
+            return next;
+        }
+    } else if (k >= p->len || p->t[k] == '\n' || p->t[k] == '#') {
+        size_t nb = next_nonblank(p, i ? i - 1 : 0);
+        if (k < p->len && p->t[k] == '\n')
+            nb = next_nonblank(p, k);
+        if (nb < p->len && p->t[nb] == '{') {
+            if (!block_body(p, nb, &fn, at.shell_set, &next)) {
+                runfile_fn_release(&fn);
+                attrs_release(&at);
+                return next;
+            }
+        } else {
+            perr_set(p, &e, i, 1, "add a body: a command on the same line, or a { } block",
+                     "missing function body");
+            goto fail;
+        }
+    } else if (kw && !fn.has_signature && strchr(")}],;", p->t[k])) {
+        perr_set(p, &e, k, 1, "write NAME() { ... } or NAME() COMMAND",
+                 "expected '(' or a body after the function name");
+        goto fail;
+    } else if (!inline_body(p, k, &fn, &next)) {
+        runfile_fn_release(&fn);
+        attrs_release(&at);
+        return next;
+    }
+
+    /* Parameter names that the polyglot language could not bind. */
+    for (size_t x = 0; x < fn.nparams && fn.has_signature; x++) {
+        const char *lang = polyglot_reserved(fn.interp, fn.params[x].name);
+        if (lang) {
+            report(p, DIAG_ERROR, fn.params[x].origin.offset,
+                   chars(p, fn.params[x].origin.offset, strlen(fn.params[x].name)),
+                   "rename the parameter",
+                   "'%s' is a reserved word in %s and cannot be a "
+                   "parameter name",
+                   fn.params[x].name, lang);
+            break;
+        }
+    }
+    apply_args(p, &at, &fn);
+    if (at.os_valid && !at.os_match) { /* §6.4: discarded when read */
+        attrs_release(&at);
+        runfile_fn_release(&fn);
+        return next;
+    }
+    attrs_release(&at);
+    ALLOC_GROW(ld->defs, ld->ndefs + 1, ld->adefs);
+    ld->defs[ld->ndefs++] = fn;
+    return next;
+
+fail:
+    free(name);
+    runfile_fn_release(&fn);
+    attrs_release(&at);
+    next = recover(p, e.set ? e.off : s);
+    perr_flush(p, &e);
+    return next;
+}
+
+static void note_instruction(struct parser *p, size_t ls, size_t le)
+{
+    size_t na = 0, nb = 0, va = 0, vb = 0;
+    struct runfile *rf = p->ld->rf;
+    char *v;
+
+    if (!match_at(p, PAT_ATTR, p->t + ls, le - ls, 0))
+        return;
+    group(p, 1, &na, &nb);
+    if (nb - na != 12 || memcmp(p->t + ls + na, "instructions", 12))
+        return;
+    if (!group(p, 2, &va, &vb))
+        return;
+    v = unquote_outer(p->t + ls + va, vb - va);
+    if (!*v) {
+        free(v);
+        return;
+    }
+    ALLOC_GROW(rf->instructions, rf->ninstructions + 1, p->ld->ainstr);
+    rf->instructions[rf->ninstructions++] = v;
+}
+
+static void read_file(struct loader *ld, struct runfile_file *f, const char *dir, unsigned depth,
+                      const struct runfile_file *root)
+{
+    struct parser p = { .ld = ld,
+                        .f = f,
+                        .root = root,
+                        .t = f->text,
+                        .len = f->len,
+                        .dir = dir ? xstrdup(dir) : NULL,
+                        .depth = depth };
+    size_t pos = 0, als = 0;
+
+    pthread_once(&patterns_once, compile_patterns);
+    p.md = pcre2_match_data_create(8, NULL);
+    /* Line starts, for positions in diagnostics and origins. */
+    ALLOC_GROW(p.ls, 1, als);
+    p.ls[p.nls++] = 0;
+    for (const char *c = p.t; (c = memchr(c, '\n', (size_t)(p.t + p.len - c))); c++) {
+        ALLOC_GROW(p.ls, p.nls + 1, als);
+        p.ls[p.nls++] = (size_t)(c - p.t) + 1;
+    }
+
+    while (pos < p.len && !ld->stop) {
+        size_t s = skip_sp(&p, pos), le = line_end(&p, pos);
+        char c = s < p.len ? p.t[s] : '\n';
+
+        if (c == '\n') { /* blank */
+            reset_cblock(&p);
+            pos = next_line(&p, pos);
+            continue;
+        }
+        if (c == '#') {
+            ALLOC_GROW(p.cblock, p.ncblock + 1, p.acblock);
+            p.cblock[p.ncblock++] = pos;
+            note_instruction(&p, pos, le);
+            pos = next_line(&p, pos);
+            continue;
+        }
+        if (word_is(&p, s, "source") && s + 6 < le && is_sp(p.t[s + 6]) &&
+            skip_sp(&p, s + 6) < le) {
+            reset_cblock(&p);
+            pos = read_source(&p, s);
+            continue;
+        }
+        if (word_is(&p, s, "function") && s + 8 < le && is_sp(p.t[s + 8])) {
+            pos = read_definition(&p, s, true);
+            reset_cblock(&p);
+            continue;
+        }
+        if (match_at(&p, PAT_HEADER, p.t, le, s)) {
+            size_t na = 0, nb = 0;
+            group(&p, 1, &na, &nb);
+            if (!is_shell_reserved(p.t + na, nb - na)) {
+                pos = read_definition(&p, s, false);
+                reset_cblock(&p);
+                continue;
+            }
+        }
+        reset_cblock(&p);
+        if (is_ident_start(c)) {
+            size_t e = s;
+            while (e < le && is_ident(p.t[e]))
+                e++;
+            e = skip_sp(&p, e);
+            if (e < le && p.t[e] == '=') {
+                pos = read_simple(&p, s, true, e);
+                continue;
+            }
+        }
+        if (c == '}' && rest_is_empty(&p, s + 1)) {
+            report(&p, DIAG_ERROR, s, 1,
+                   "there is no open block here; a block's '}' closes at the matching '{'",
+                   "unmatched '}'");
+            pos = next_line(&p, pos);
+            continue;
+        }
+        pos = read_simple(&p, s, false, 0);
+    }
+    pcre2_match_data_free(p.md);
+    free(p.ls);
+    free(p.cblock);
+    free(p.dir);
+}
+
+void loader_read_root(struct loader *ld, struct runfile_file *f)
+{
+    char *dir = NULL;
+
+    strmap_release(&ld->seen);
+    strmap_init(&ld->seen, 16);
+    if (f->path && f->path[0] == '/') {
+        dir = dirname_of(f->path);
+        strmap_put(&ld->seen, f->path, 0);
+    }
+    read_file(ld, f, dir, 1, f);
+    free(dir);
+}
+
+void loader_read_text(struct loader *ld, struct runfile_file *f, const char *dir)
+{
+    strmap_release(&ld->seen);
+    strmap_init(&ld->seen, 16);
+    if (f->path && f->path[0] == '/')
+        strmap_put(&ld->seen, f->path, 0);
+    read_file(ld, f, dir, 1, f);
+}
