@@ -91,6 +91,7 @@ typedef void jsonrpc_flushed_fn(struct jsonrpc_conn *c, void *arg);
 struct jsonrpc_conn_opts {
     int in_fd, out_fd; /* normally 0 and 1 */
     size_t max_frame;  /* 0 = JSONRPC_MAX_FRAME */
+    size_t dump_flags; /* added to JSON_COMPACT when serialising (e.g. JSON_REAL_PRECISION) */
     jsonrpc_frame_fn *frame;
     jsonrpc_end_fn *end; /* each reason at most once; never after jsonrpc_conn_close() */
     void *arg;

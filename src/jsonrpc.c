@@ -157,6 +157,7 @@ struct jsonrpc_conn {
     jsonrpc_frame_fn *frame;
     jsonrpc_end_fn *end;
     void *arg;
+    size_t dump_flags;
 
     enum in_kind in_kind;
     int in_fd;
@@ -361,6 +362,7 @@ struct jsonrpc_conn *jsonrpc_conn_new(uv_loop_t *loop, const struct jsonrpc_conn
     c->frame = opts->frame;
     c->end = opts->end;
     c->arg = opts->arg;
+    c->dump_flags = opts->dump_flags;
     c->in_fd = opts->in_fd;
     c->out_fd = opts->out_fd;
     c->rbuf = xmalloc(READ_CHUNK);
@@ -461,7 +463,7 @@ void jsonrpc_conn_send(struct jsonrpc_conn *c, json_t *msg)
     if (c->out_gone || c->closing)
         return;
     /* Compact output never contains a raw newline: strings escape it. */
-    text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+    text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY | c->dump_flags);
     if (!text)
         BUG("cannot serialise a JSON-RPC message");
     len = strlen(text);
