@@ -74,6 +74,16 @@ void jsonrpc_framer_feed(struct jsonrpc_framer *fr, const char *data, size_t len
 void jsonrpc_framer_finish(struct jsonrpc_framer *fr, jsonrpc_frame_fn *fn, void *arg);
 void jsonrpc_framer_release(struct jsonrpc_framer *fr);
 
+/*
+ * Envelopes. Member order is the one mcp.md §2 fixes: jsonrpc, id, result|error (code,
+ * message); jsonrpc, method, params. 'id' is borrowed (NULL means null); 'result' and
+ * 'params' are stolen ('params' may be NULL: no member). Each returns a new reference.
+ * The error message is printf-formatted; bytes that are not UTF-8 become '?'.
+ */
+json_t *jsonrpc_result(json_t *id, json_t *result);
+json_t *jsonrpc_error(json_t *id, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+json_t *jsonrpc_notification(const char *method, json_t *params);
+
 /* The frame limit from RUN_MCP_MAX_FRAME-style text: a positive decimal, else 'fallback'. */
 size_t jsonrpc_parse_limit(const char *text, size_t fallback);
 

@@ -9,12 +9,13 @@
 #include "jsonrpc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "base.h"
 
-#define READ_CHUNK (64 * 1024)
+#define READ_CHUNK ((size_t)64 * 1024)
 
 void jsonrpc_framer_init(struct jsonrpc_framer *fr, size_t max_frame)
 {
@@ -114,6 +115,53 @@ void jsonrpc_framer_finish(struct jsonrpc_framer *fr, jsonrpc_frame_fn *fn, void
         emit(fr, line.buf, line.len, fn, arg);
     fr->discarding = false;
     buf_release(&line);
+}
+
+json_t *jsonrpc_result(json_t *id, json_t *result)
+{
+    json_t *m = json_object();
+
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set(m, "id", id ? id : json_null());
+    json_object_set_new(m, "result", result);
+    return m;
+}
+
+json_t *jsonrpc_error(json_t *id, int code, const char *fmt, ...)
+{
+    json_t *m = json_object(), *e = json_object(), *msg;
+    struct buf text = BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&text, fmt, ap);
+    va_end(ap);
+    msg = json_stringn(text.buf, text.len);
+    if (!msg) {
+        /* Not UTF-8 (jansson quoting the bad bytes of a line): keep the ASCII. */
+        for (size_t i = 0; i < text.len; i++)
+            if ((unsigned char)text.buf[i] >= 0x80 || !text.buf[i])
+                text.buf[i] = '?';
+        msg = json_stringn(text.buf, text.len);
+    }
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set(m, "id", id ? id : json_null());
+    json_object_set_new(e, "code", json_integer(code));
+    json_object_set_new(e, "message", msg);
+    json_object_set_new(m, "error", e);
+    buf_release(&text);
+    return m;
+}
+
+json_t *jsonrpc_notification(const char *method, json_t *params)
+{
+    json_t *m = json_object();
+
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set_new(m, "method", json_string(method));
+    if (params)
+        json_object_set_new(m, "params", params);
+    return m;
 }
 
 size_t jsonrpc_parse_limit(const char *text, size_t fallback)

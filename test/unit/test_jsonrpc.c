@@ -139,6 +139,37 @@ static void parse_limit(void **state)
     assert_int_equal(jsonrpc_parse_limit("12k", 7), 7);
 }
 
+static void dumped_is(json_t *msg, const char *expected)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+
+    assert_string_equal(text, expected);
+    free(text);
+    json_decref(msg);
+}
+
+static void envelopes_in_order(void **state)
+{
+    json_t *id = json_integer(9007199254740991LL);
+    json_t *sid = json_string("a\"b");
+
+    (void)state;
+    dumped_is(jsonrpc_result(id, json_object()),
+              "{\"jsonrpc\":\"2.0\",\"id\":9007199254740991,\"result\":{}}");
+    dumped_is(jsonrpc_error(sid, JSONRPC_METHOD_NOT_FOUND, "Method not found: %s", "x/y"),
+              "{\"jsonrpc\":\"2.0\",\"id\":\"a\\\"b\",\"error\":{\"code\":-32601,"
+              "\"message\":\"Method not found: x/y\"}}");
+    dumped_is(jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, "Parse error: near '%s'", "\xff\xfex"),
+              "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+              "\"message\":\"Parse error: near '??x'\"}}");
+    dumped_is(jsonrpc_notification("notifications/tools/list_changed", NULL),
+              "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");
+    dumped_is(jsonrpc_notification("n", json_pack("{s:i}", "progress", 1)),
+              "{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":{\"progress\":1}}");
+    json_decref(id);
+    json_decref(sid);
+}
+
 /* ---- the connection ---- */
 
 struct conn_test {
@@ -298,6 +329,7 @@ int main(void)
         cmocka_unit_test(oversize_is_reported_once_and_skipped),
         cmocka_unit_test(finish_delivers_unterminated_line),
         cmocka_unit_test(parse_limit),
+        cmocka_unit_test(envelopes_in_order),
         cmocka_unit_test(reads_regular_file_and_writes_file),
         cmocka_unit_test(socket_round_trip_and_flush),
         cmocka_unit_test(broken_stdout_is_reported),
