@@ -46,6 +46,9 @@ chatty() {
     sleep 0.6
 }
 
+# @desc A long last line of two-byte characters
+long_line() { printf x; for i in $(seq 1 150); do printf '\\303\\251'; done; echo; sleep 1.4; }
+
 # @desc Ten MiB of lines
 # @noerrexit
 big() yes 0123456789 | head -c 10485760
@@ -217,6 +220,15 @@ test('progress: once per second with the last output line (§9.5)', async (t) =>
         assert.equal(pr.total, undefined);
         assert.match(pr.message, /^(step \d|unfinished line)$/);
     });
+
+    // The message is cut to 200 bytes without splitting a character.
+    const long = [];
+    await client.callTool({ name: 'long_line', arguments: {} }, undefined, {
+        onprogress: (pr) => long.push(pr),
+    });
+    assert.equal(long.length, 1);
+    assert.equal(long[0].message, 'x' + 'é'.repeat(99));
+    assert.equal(Buffer.byteLength(long[0].message), 199);
 
     // Before 2025-03-26 there is no message; without a token there is no progress at all.
     const s = rawServer(p);
