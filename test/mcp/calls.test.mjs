@@ -46,6 +46,9 @@ chatty() {
     sleep 0.6
 }
 
+# @desc Control characters, NUL and bytes that are not UTF-8
+bytes() { printf 'a\\000b\\033[1m\\tc\\377d\\342\\202e\\n'; printf 'w\\000\\n' >&2; }
+
 # @desc A long last line of two-byte characters
 long_line() { printf x; for i in $(seq 1 150); do printf '\\303\\251'; done; echo; sleep 1.4; }
 
@@ -319,6 +322,16 @@ test('namespaced functions are called by tool name; reports name the function (�
     const d = await client.callTool({ name: 'docker__build', arguments: { tag: '' } });
     assert.equal(normMs(textOf(d)), 'Execution: `docker:build` ✓ Success (<ms>ms)\nbuilt dev\n');
     await assert.rejects(client.callTool({ name: 'docker:build', arguments: {} }), /Tool not found: docker:build/);
+});
+
+test('NUL and control characters arrive intact; invalid UTF-8 becomes U+FFFD (§8.2)', async (t) => {
+    const p = project({ Runfile: RUNFILE });
+    t.after(p.cleanup);
+    const { client } = await sdkClient(p);
+    t.after(() => client.close());
+    const r = await client.callTool({ name: 'bytes', arguments: {} });
+    assert.equal(normMs(textOf(r)), 'Execution: `bytes` ✓ Success (<ms>ms)\n' +
+        'a\u0000b\u001b[1m\tc\ufffdd\ufffde\n**Stderr:**\n```\nw\u0000\n```\n\n');
 });
 
 test('failures, and an interpreter that cannot be started (§8.2, §8.4)', async (t) => {
