@@ -11,6 +11,9 @@ const RUNFILE = `
 # @desc Sleep, then say done
 slow(secs = "2") { sleep "$secs"; echo "slow done"; }
 
+# @desc Mark start and end in a trace
+peak() { echo + >> trace; sleep 0.3; echo - >> trace; }
+
 # @desc Answer at once
 fast() echo fast
 
@@ -122,6 +125,29 @@ test('the concurrency limit queues calls in order; a timeout starts when the cal
     // The id is free again once answered.
     assert.deepEqual((await s.request('b', 'ping')).result, {});
     await s.end();
+});
+
+test('many calls at once: all answered, never more running than the limit (§9.1)', async (t) => {
+    const p = project({ Runfile: RUNFILE });
+    t.after(p.cleanup);
+    const { client } = await sdkClient(p, { env: { RUN_MCP_MAX_CONCURRENCY: '3' } });
+    t.after(() => client.close());
+    const results = await Promise.all(Array.from({ length: 10 },
+        () => client.callTool({ name: 'peak', arguments: {} })));
+    assert.ok(results.every((r) => r.isError === false));
+    const trace = fs.readFileSync(path.join(p.dir, 'trace'), 'utf8').trim().split('\n');
+    assert.equal(trace.length, 20);
+    let running = 0;
+    let max = 0;
+    for (const x of trace) {
+        running += x === '+' ? 1 : -1;
+        max = Math.max(max, running);
+    }
+    assert.ok(max <= 3 && max >= 2, `peak concurrency ${max}`);
+    // And 40 quick ones with the default limit.
+    const many = await Promise.all(Array.from({ length: 40 },
+        (_, i) => client.callTool({ name: 'args', arguments: { words: [String(i)] } })));
+    many.forEach((r, i) => assert.equal(textOf(r).split('\n')[1], `[${i}]`));
 });
 
 test('a waiting call keeps the snapshot taken when it arrived (§9.1)', async (t) => {
