@@ -425,6 +425,14 @@ describe('conformance', { concurrency: 6 }, () => {
                 assert.equal(await rawCall(s, 10 + i, { method: 'tools/list', params }), text.replace('"id":2', `"id":${10 + i}`));
             await endOk(s);
         });
+        it('non-ASCII text is sent as UTF-8, not \\u escapes; "/" is not escaped (§2)', async (t) => {
+            const q = project({ Runfile: '# @desc Grüße / 😀 «x»\ngruss() echo\n' });
+            t.after(q.cleanup);
+            const srv = server(t, q);
+            const l = await rawCall(srv, 1, { method: 'tools/list' });
+            assert.ok(l.includes('"description":"Grüße / 😀 «x»"'), l);
+            await endOk(srv);
+        });
         it('no Runfile: exactly the three built-ins, no nextCursor (§6.1)', async (t) => {
             const q = project();
             t.after(q.cleanup);
@@ -499,6 +507,10 @@ describe('conformance', { concurrency: 6 }, () => {
             await endOk(s);
             const tools = r.result.tools.slice(0, -3);
             assert.equal(out.stdout, JSON.stringify({ tools }, null, 2) + '\n');
+            const o1 = spawnSync(RUN_BIN, ['--inspect'], { cwd: path.join(p.dir, 'drops'), env: serverEnv(p), encoding: 'utf8' });
+            assert.equal(o1.status, 0);
+            assert.match(o1.stderr, /^Runfile:2:\d+: warning: function 'clash' is not offered as an MCP tool: its parameter 'timeout' clashes with the built-in timeout argument$/m);
+            assert.deepEqual(JSON.parse(o1.stdout).tools.map((x) => x.name), ['a__b', 'c___d', 'kept']);
             const none = project();
             t.after(none.cleanup);
             const o2 = spawnSync(RUN_BIN, ['--inspect'], { cwd: none.dir, env: serverEnv(none), encoding: 'utf8' });
@@ -603,6 +615,10 @@ describe('conformance', { concurrency: 6 }, () => {
             const long = 'y'.repeat(300);
             const want = JSON.stringify(long).slice(0, 100);
             assert.equal(await call(s, 'c1', 'greet', { name: 'a', timeout: long }), errLine('c1', -32602, `Invalid arguments for tool 'greet': 'timeout' must be a non-negative integer, got ${want}`));
+        });
+        it('<json> is cut at a character boundary (§7.3)', async () => {
+            const v = 'é'.repeat(100);
+            assert.equal(await call(s, 'c2', 'mark', { n: v }), errLine('c2', -32602, `Invalid arguments for tool 'mark': 'n' must be an integer, got "${'é'.repeat(49)}`));
         });
         it('timeout validation: "soon", -5, 1.5, true, "3", [] are problems; 0, null and 2.0 are accepted (§7.3, example 13, M17)', async () => {
             for (const [i, v] of ['soon', -5, 1.5, true, '3', []].entries())
@@ -734,6 +750,51 @@ describe('conformance', { concurrency: 6 }, () => {
         });
     });
 
+    // ------------------------------------------------------------------ the process, §9.2
+    describe('tool processes (§9.2, M2)', SEQ, () => {
+        let p; let s;
+        before(async () => {
+            p = project({
+                Runfile: [
+                    '# @desc stdin', 'readin() { cat; echo "eof"; }',
+                    '# @desc session', "ids() { read -r _ _ _ _ pg sid _ < /proc/$$/stat; [ \"$pg\" = $$ ] && [ \"$sid\" = $$ ] && echo leader; }",
+                    '# @desc env', 'env_of() { echo "$CONF_VAR|$__RUNFILE_DIR__|$PWD"; }',
+                    '# @desc sigpipe', 'pipe() { set +o pipefail; yes | head -n 1; echo "${PIPESTATUS[0]}"; }',
+                    '# @desc background', 'bg() { sleep 5 & echo $! > bg-left.pid; echo started; }',
+                ].join('\n') + '\n',
+                'sub/.keep': '',
+            });
+            s = rawServer(p, { env: { CONF_VAR: 'conf-value' } });
+            await init(s, '2025-11-25');
+        });
+        after(async () => { await endOk(s); p.cleanup(); });
+
+        it('stdin is /dev/null: the tool cannot read the protocol stream (§9.2, M2)', async () => {
+            assert.equal(report(await call(s, 1, 'readin', {})).text, 'Execution: `readin` ✓ Success (<ms>ms)\neof\n');
+        });
+        it('each call runs in a new session and process group (§9.2)', async () => {
+            assert.equal(report(await call(s, 2, 'ids', {})).text, 'Execution: `ids` ✓ Success (<ms>ms)\nleader\n');
+        });
+        it('environment: the server\'s plus __RUNFILE_DIR__; working directory = session cwd (§9.2)', async () => {
+            await call(s, 3, 'set_cwd', { path: 'sub' });
+            assert.equal(report(await call(s, 4, 'env_of', {})).text, `Execution: \`env_of\` ✓ Success (<ms>ms)\nconf-value|${p.dir}|${p.dir}/sub\n`);
+            await call(s, 5, 'set_cwd', { path: '..' });
+        });
+        it('SIGPIPE has its default action in tool processes (§2)', async () => {
+            assert.equal(report(await call(s, 6, 'pipe', {})).text, 'Execution: `pipe` ✓ Success (<ms>ms)\ny\n141\n');
+        });
+        it('a background process holding the pipes delays the answer by at most about 1 s and is not killed (§9.2)', async () => {
+            const t0 = Date.now();
+            const r = report(await call(s, 7, 'bg', {}));
+            const took = Date.now() - t0;
+            assert.equal(r.text, 'Execution: `bg` ✓ Success (<ms>ms)\nstarted\n');
+            assert.ok(took < 2000, `took ${took}`);
+            const pid = await readPid(p.dir, 'bg-left.pid');
+            assert.ok(alive(pid), 'the background process was killed');
+            process.kill(pid, 'SIGKILL');
+        });
+    });
+
     // ------------------------------------------------------------------ truncation, §10
     describe('long output (§10, example 12)', SEQ, () => {
         let p;
@@ -745,6 +806,7 @@ describe('conformance', { concurrency: 6 }, () => {
                     '# @desc Accents', "accents() { for i in $(seq 1000); do printf '\\303\\251'; done; printf a; }",
                     '# @desc Lines', "lines() { head -c 1300 /dev/zero | tr '\\0' x; printf '\\nshort\\n'; }",
                     '# @desc Both streams', 'both() { seq 1 400; seq 1 400 >&2; }',
+                    '# @desc Raw long line', "rawlong() { printf '\\377'; head -c 2000 /dev/zero | tr '\\0' x; echo; }",
                 ].join('\n') + '\n',
                 'sub/.keep': '',
             });
@@ -796,6 +858,16 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.ok(r.endsWith('\n\n...' + 'é'.repeat(599) + 'a\n'), r.slice(-50));
             await endOk(s);
         });
+        it('a last line over 1200 bytes ending in \\n: the last 1200 bytes after "..."; the file holds the raw bytes (§10.1, §10.2)', async (t) => {
+            const s = server(t, p);
+            const r = report(await call(s, 1, 'rawlong', {})).text;
+            const m = r.match(/^Execution: `rawlong` ✓ Success \(<ms>ms\)\n\[Output truncated: 2002 bytes, showing last 1200 bytes\]\n\[Full output saved to: (.*)\]\n\n\.\.\.(x{1199})\n$/);
+            assert.ok(m, r.slice(0, 300));
+            const bytes = fs.readFileSync(m[1]);
+            assert.equal(bytes.length, 2002);
+            assert.equal(bytes[0], 0xff);
+            await endOk(s);
+        });
         it('RUN_MCP_OUTPUT_DIR relative to the session cwd, following set_cwd (§10.3)', async (t) => {
             const s = server(t, p, { env: { RUN_MCP_OUTPUT_DIR: 'out' } });
             await call(s, 0, 'set_cwd', { path: 'sub' });
@@ -805,8 +877,8 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.match(path.basename(f), /^nums-\d{13}-stdout-0\.txt$/);
             await endOk(s);
         });
-        it('without RUN_MCP_OUTPUT_DIR: the Runfile directory, not the session cwd (§10.3)', async (t) => {
-            const s = server(t, p, { cwd: path.join(p.dir, 'sub') });
+        it('without RUN_MCP_OUTPUT_DIR (or set empty): the Runfile directory, not the session cwd (§10.3)', async (t) => {
+            const s = server(t, p, { cwd: path.join(p.dir, 'sub'), env: { RUN_MCP_OUTPUT_DIR: '' } });
             const r = report(await call(s, 1, 'nums', {})).text;
             assert.equal(path.dirname(r.match(/\[Full output saved to: (.*)\]/)[1]), outDir(p.dir));
             await endOk(s);
@@ -907,8 +979,8 @@ describe('conformance', { concurrency: 6 }, () => {
             const pid = await readPid(p.dir, 'cancel.pid');
             const bg = await readPid(p.dir, 'cancel-bg.pid');
             assert.ok(pid && bg);
-            const files = fs.readdirSync(path.join(p.dir, '.run-output')).filter((f) => f.startsWith('cancelme-'));
-            assert.equal(files.length, 2);
+            const files = () => fs.readdirSync(path.join(p.dir, '.run-output')).filter((f) => f.startsWith('cancelme-'));
+            assert.ok(await until(() => files().length === 2, 2000), String(files()));
             s.notify('notifications/cancelled', { requestId: 'cx', reason: 'changed my mind' });
             assert.ok(await until(() => !alive(pid) && !alive(bg), 3000), 'group still alive');
             await sleep(300);
@@ -970,6 +1042,18 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.deepEqual(drain(q), ['{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":0,"progress":1}}']);
             await endOk(s);
             await endOk(q);
+        });
+        it('a waiting call gets no progress; its seconds count from when it starts running (§9.1, §9.5)', async (t) => {
+            const s = server(t, p, { env: { RUN_MCP_MAX_CONCURRENCY: '1' } });
+            await init(s, '2025-11-25');
+            const t0 = Date.now();
+            s.send(JSON.stringify({ jsonrpc: '2.0', id: 'A', method: 'tools/call', params: { name: 'nap', arguments: { secs: '1.5', tag: 'wp' } } }) + '\n');
+            s.send(JSON.stringify({ jsonrpc: '2.0', id: 'B', method: 'tools/call', params: { name: 'quiet', arguments: {}, _meta: { progressToken: 'b' } } }) + '\n');
+            const n = await s.next((m) => m.method === 'notifications/progress', 5000);
+            assert.ok(Date.now() - t0 >= 2300, `first progress after ${Date.now() - t0} ms`);
+            assert.equal(n.text, '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"b","progress":1}}');
+            await s.response('B', 5000);
+            await endOk(s);
         });
         it('the progress message is cut to 200 bytes at a character boundary (§9.5)', async (t) => {
             const s = server(t, p);
@@ -1121,6 +1205,33 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.ok(a.text.includes('Working directory changed to'));
             await endOk(s);
         });
+        it('set_cwd to the same directory: result, no list_changed (§11.3)', async (t) => {
+            const p = project({ Runfile: '# @desc One\none() echo 1\n' });
+            t.after(p.cleanup);
+            const s = server(t, p);
+            await init(s, '2025-11-25');
+            await s.request(1, 'tools/list');
+            assert.equal(await call(s, 2, 'set_cwd', { path: '.' }), resLine(2, `Working directory changed to ${p.dir}\nRunfile: ${p.dir}/Runfile`, false));
+            await sleep(300);
+            await fence(s);
+            assert.deepEqual(drain(s), []);
+            await endOk(s);
+        });
+        it('a Runfile created after the start: tools/list sees it, list_changed is sent once (§11.1, §11.3)', async (t) => {
+            const p = project();
+            t.after(p.cleanup);
+            const s = server(t, p);
+            await init(s, '2025-11-25');
+            await s.request(1, 'tools/list');
+            write(p.dir, 'Runfile', '# @desc New\nnew_tool() echo 1\n');
+            await sleep(500);
+            const l = await s.request(2, 'tools/list');
+            assert.deepEqual(l.result.tools.map((x) => x.name), ['new_tool', 'set_cwd', 'get_cwd', 'run_docs']);
+            await sleep(400);
+            await fence(s);
+            assert.deepEqual(drain(s), [LC]);
+            await endOk(s);
+        });
         it('a sourced file is part of the load: its change is seen (§11.1)', async (t) => {
             const p = project({ Runfile: 'source lib.run\n', 'lib.run': '# @desc One\none() echo 1\n' });
             t.after(p.cleanup);
@@ -1188,6 +1299,22 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.deepEqual(l.msg.map((x) => x.id).sort(), ['c', 'p']);
             assert.equal(l.msg.find((x) => x.id === 'c').result.content[0].text.replace(/\(\d+ms\)/, ''), 'Execution: `nap` ✓ Success \nnapped batch\n');
         });
+        it('a batch whose call is cancelled is still sent, without that answer (§3.3, §9.3)', async () => {
+            s.send('[{"jsonrpc":"2.0","id":"bc","method":"tools/call","params":{"name":"nap","arguments":{"secs":"30","tag":"bc"}}},{"jsonrpc":"2.0","id":"bp","method":"ping"}]\n');
+            const pid = await readPid(p.dir, 'nap-bc.pid');
+            s.notify('notifications/cancelled', { requestId: 'bc' });
+            const l = await s.next(() => true, 4000);
+            assert.equal(l.text, '[{"jsonrpc":"2.0","id":"bp","result":{}}]');
+            assert.ok(await until(() => !alive(pid), 3000));
+        });
+        it('a batch element reusing the id of a call in progress gets "id already in use" (§3.1, §3.3)', async () => {
+            s.send('[{"jsonrpc":"2.0","id":"same","method":"tools/call","params":{"name":"nap","arguments":{"secs":"0.3","tag":"same"}}},{"jsonrpc":"2.0","id":"same","method":"ping"}]\n');
+            const l = await s.next(() => true, 4000);
+            assert.ok(Array.isArray(l.msg), l.text);
+            assert.equal(l.msg.length, 2);
+            assert.ok(l.text.includes(errLine('same', -32600, 'Invalid Request: id already in use')), l.text);
+            assert.equal(l.msg.filter((x) => x.result).length, 1);
+        });
         it('validation failures inside a batch under 2025-03-26 are -32602 errors', async () => {
             s.send('[{"jsonrpc":"2.0","id":"v","method":"tools/call","params":{"name":"greet","arguments":{}}}]\n');
             assert.equal((await s.next()).text, `[${errLine('v', -32602, "Invalid arguments for tool 'greet': missing required argument 'name'")}]`);
@@ -1244,6 +1371,15 @@ describe('conformance', { concurrency: 6 }, () => {
                 assert.equal(s.lines.filter((l) => l.msg.id === 'w' || l.msg.id === 'n').length, 0);
             });
         }
+        it('end of input: answers already due are all flushed before the exit (§12)', async (t) => {
+            const s = server(t, p);
+            s.send('{"jsonrpc":"2.0","id":"i","method":"initialize","params":{"protocolVersion":"2025-11-25"}}\n{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+            for (let i = 0; i < 20; i++) s.send(`{"jsonrpc":"2.0","id":${i},"method":"tools/list"}\n`);
+            s.send('{"jsonrpc":"2.0","id":"cwd","method":"tools/call","params":{"name":"get_cwd"}}\n');
+            await endOk(s);
+            assert.equal(s.lines.length, 22);
+            assert.equal(s.lines.at(-1).text, resLine('cwd', p.dir, false));
+        });
         it('stdin from /dev/null or a regular file of requests: answers, then exit 0 (§2, §12)', async () => {
             const f = write(p.root, 'requests.jsonl', '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_cwd"}}\n');
             const r = spawnSync(RUN_BIN, ['--serve-mcp'], { cwd: p.dir, env: serverEnv(p), stdio: [fs.openSync(f, 'r'), 'pipe', 'pipe'], encoding: 'utf8', timeout: 5000 });
