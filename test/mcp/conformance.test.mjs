@@ -522,6 +522,15 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(o3.stdout, '');
             assert.match(o3.stderr, /^Runfile:1:7: error: /m);
         });
+        it('Runfile order is the position of each winning definition; @os mismatches do not exist (§6.1, M12)', async (t) => {
+            const q = project({ Runfile: '# @desc A1\na() echo 1\n# @desc B\nb() echo b\n# @desc A2\na() echo 2\n# @os windows\n# @desc W\nwin() echo w\n' });
+            t.after(q.cleanup);
+            const srv = server(t, q);
+            const r = await srv.request(1, 'tools/list');
+            assert.deepEqual(r.result.tools.slice(0, -3).map((x) => [x.name, x.description]), [['b', 'B'], ['a', 'A2']]);
+            assert.equal(await call(srv, 2, 'win', {}), errLine(2, -32602, 'Tool not found: win'));
+            await endOk(srv);
+        });
         it('listing never executes anything: the prelude and top-level commands do not run (§6.1, C8)', async (t) => {
             const q = project({ Runfile: 'touch listed\n# @desc T\nt() echo t\n' });
             t.after(q.cleanup);
@@ -739,6 +748,15 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(await call(srv, 1, 'py', {}), resLine(1, "Execution: `py` ✗ Failed (0ms)\n**Error:** interpreter 'python3' not found in PATH (needed by 'py')\n", true));
             assert.equal(report(await call(srv, 2, 'sh_ok', {})).text, 'Execution: `sh_ok` ✓ Success (<ms>ms)\nok\n');
             await endOk(srv);
+            assert.match(srv.stderr(), /^run: (error|warning): .*python3/m);
+        });
+        it('a python3 tool: values by name, an empty optional value uses the default (§7.4, E8)', async (t) => {
+            const q = project({ Runfile: '# @desc Py\n# @shell python3\npyd(name, greeting = "Hello", n: int = 2, loud: bool = false) print(f"{greeting}, {name}! {n} {loud}")\n' });
+            t.after(q.cleanup);
+            const srv = server(t, q);
+            assert.equal(report(await call(srv, 1, 'pyd', { name: 'Py', greeting: '' })).text, 'Execution: `pyd` ✓ Success (<ms>ms)\nHello, Py! 2 False\n');
+            assert.equal(report(await call(srv, 2, 'pyd', { loud: 'on', n: '5', name: 'Q' })).text, 'Execution: `pyd` ✓ Success (<ms>ms)\nHello, Q! 5 True\n');
+            await endOk(srv);
         });
         it('§8.2: invalid UTF-8 becomes U+FFFD; NUL and control characters arrive escaped and intact', async (t) => {
             const q = project({ Runfile: "# @desc B\nbytes() printf 'a\\000b\\033c\\377d\\n'\n" });
@@ -916,6 +934,8 @@ describe('conformance', { concurrency: 6 }, () => {
                     '# @desc Long progress line', "longprog() { printf 'a'; for i in $(seq 150); do printf '\\303\\251'; done; echo; sleep 1.2; }",
                     '# @desc Cancel me', 'cancelme() { seq 1 1000; seq 1 1000 >&2; echo $$ > cancel.pid; sleep 30 & echo $! > cancel-bg.pid; wait; }',
                     '# @desc Touch a marker', 'touchit(tag) touch "started-$tag"',
+                    '# @desc Stubborn', "stubborn2() { trap '' TERM; echo $$ > stubborn2.pid; while :; do sleep 0.1; done; }",
+                    '# @desc Escape', "escape() { setsid sh -c 'echo $$ > escaped.pid; exec sleep 8' & sleep 30; }",
                 ].join('\n') + '\n',
             });
         });
@@ -988,6 +1008,32 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.deepEqual(drain(s), []);
             assert.deepEqual(fs.readdirSync(path.join(p.dir, '.run-output')).filter((f) => f.startsWith('cancelme-')), []);
             assert.match(s.stderr(), /changed my mind/);
+            await endOk(s);
+        });
+        it('cancelling a call that ignores SIGTERM: SIGKILL 2 s later (§9.3)', async (t) => {
+            const s = server(t, p);
+            s.send(JSON.stringify({ jsonrpc: '2.0', id: 'st', method: 'tools/call', params: { name: 'stubborn2', arguments: {} } }) + '\n');
+            const pid = await readPid(p.dir, 'stubborn2.pid');
+            const t0 = Date.now();
+            s.notify('notifications/cancelled', { requestId: 'st' });
+            await sleep(1000);
+            assert.ok(alive(pid), 'killed before the grace period');
+            assert.ok(await until(() => !alive(pid), 3000), 'never killed');
+            assert.ok(Date.now() - t0 >= 1900);
+            await fence(s);
+            assert.deepEqual(drain(s), []);
+            await endOk(s);
+        });
+        it('a timeout does not wait for a process that left the session (§9.4)', async (t) => {
+            const s = server(t, p);
+            const t0 = Date.now();
+            const r = report(await call(s, 1, 'escape', { timeout: 1 }));
+            assert.ok(Date.now() - t0 < 3500, `took ${Date.now() - t0}`);
+            assert.equal(r.isError, true);
+            assert.match(r.text, /^Execution: `escape` ✗ Timed out \(<ms>ms\)\n\*\*Timed out after 1 s:\*\* the command was stopped with SIGTERM\.\n$/);
+            const pid = await readPid(p.dir, 'escaped.pid');
+            assert.ok(alive(pid));
+            process.kill(pid, 'SIGKILL');
             await endOk(s);
         });
         it('cancelling a waiting call: it never starts and is never answered; a wrongly typed requestId is ignored (§9.3)', async (t) => {
