@@ -492,9 +492,20 @@ static void handle_one(struct mcp_server *s, json_t *msg, struct mcp_batch *batc
     }
     req.id = id;
     if (!json_is_string(version) || !streq(json_string_value(version), "2.0")) {
-        mcp_reply(
-            s, &req,
-            jsonrpc_error(id, JSONRPC_INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\""));
+        /* The details name the version as nihilok/run's message did, for clients that
+         * look for "Invalid JSON-RPC version". */
+        struct buf got = BUF_INIT;
+
+        if (json_is_string(version))
+            buf_addstr(&got, json_string_value(version));
+        else if (version)
+            add_json_excerpt(&got, version);
+        else
+            buf_addstr(&got, "missing");
+        mcp_reply(s, &req,
+                  jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+                                "Invalid Request: Invalid JSON-RPC version: %s", got.buf));
+        buf_release(&got);
         return;
     }
     if (!json_is_string(method)) {
