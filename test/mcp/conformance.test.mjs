@@ -413,6 +413,7 @@ describe('conformance', { concurrency: 6 }, () => {
                     '# @desc third', 'c:_d() echo 3', '',
                     '# @desc fourth', 'c_:d() echo 4', '',
                     '# @desc kept', 'kept() echo k', '',
+                    '# @desc max', `${'m'.repeat(61)}:x() echo m`, '',
                 ].join('\n'),
             });
         });
@@ -467,12 +468,12 @@ describe('conformance', { concurrency: 6 }, () => {
             await endOk(s);
         });
         it('defaults of every type: string, integer, number, boolean, object (§6.3)', async (t) => {
-            const q = project({ Runfile: `# @desc D\nd(a = 'x y', b: int = -3, c: float = 2.50, e: bool = YES, f: number = 1e21, g: obj = '{"z": [1, "ü"], "a": null}', h: float = 3) echo\n` });
+            const q = project({ Runfile: `# @desc D\n# @arg b The count\n# @arg rest More words\nd(a = 'x y', b: int = -3, c: float = 2.50, e: bool = YES, f: number = 1e21, g: obj = '{"z": [1, "ü"], "a": null}', h: float = 3, ...rest) echo\n` });
             t.after(q.cleanup);
             const s = server(t, q);
             const r = await s.request(1, 'tools/list');
             const props = r.result.tools[0].inputSchema.properties;
-            assert.equal(JSON.stringify(props), `{"a":{"type":"string","default":"x y"},"b":{"type":"integer","default":-3},"c":{"type":"number","default":2.5},"e":{"type":"boolean","default":true},"f":{"type":"number","default":1e+21},"g":{"type":"object","default":{"z":[1,"ü"],"a":null}},"h":{"type":"number","default":3},"timeout":${TIMEOUT_PROP}}`
+            assert.equal(JSON.stringify(props), `{"a":{"type":"string","default":"x y"},"b":{"type":"integer","description":"The count","default":-3},"c":{"type":"number","default":2.5},"e":{"type":"boolean","default":true},"f":{"type":"number","default":1e+21},"g":{"type":"object","default":{"z":[1,"ü"],"a":null}},"h":{"type":"number","default":3},"rest":{"type":"array","description":"More words","items":{"type":"string"}},"timeout":${TIMEOUT_PROP}}`
                 );
             await endOk(s);
         });
@@ -481,7 +482,8 @@ describe('conformance', { concurrency: 6 }, () => {
             const r = await s.request(1, 'tools/list');
             assert.deepEqual(r.result.tools.map((x) => [x.name, x.description]).slice(0, 3),
                 [['a__b', 'second'], ['c___d', 'fourth'], ['kept', 'kept']]);
-            assert.deepEqual(r.result.tools.slice(3).map((x) => x.name), ['set_cwd', 'get_cwd', 'run_docs']);
+            assert.equal(r.result.tools[3].name, `${'m'.repeat(61)}__x`);
+            assert.deepEqual(r.result.tools.slice(4).map((x) => x.name), ['set_cwd', 'get_cwd', 'run_docs']);
             const v = await call(s, 2, 'a__b', {});
             assert.equal(report(v).text, 'Execution: `a__b` ✓ Success (<ms>ms)\n2\n');
             assert.equal(await call(s, 3, 'clash', {}), errLine(3, -32602, 'Tool not found: clash'));
@@ -512,7 +514,7 @@ describe('conformance', { concurrency: 6 }, () => {
             const o1 = spawnSync(RUN_BIN, ['--inspect'], { cwd: path.join(p.dir, 'drops'), env: serverEnv(p), encoding: 'utf8' });
             assert.equal(o1.status, 0);
             assert.match(o1.stderr, /^Runfile:2:\d+: warning: function 'clash' is not offered as an MCP tool: its parameter 'timeout' clashes with the built-in timeout argument$/m);
-            assert.deepEqual(JSON.parse(o1.stdout).tools.map((x) => x.name), ['a__b', 'c___d', 'kept']);
+            assert.deepEqual(JSON.parse(o1.stdout).tools.map((x) => x.name), ['a__b', 'c___d', 'kept', `${'m'.repeat(61)}__x`]);
             const none = project();
             t.after(none.cleanup);
             const o2 = spawnSync(RUN_BIN, ['--inspect'], { cwd: none.dir, env: serverEnv(none), encoding: 'utf8' });
@@ -691,8 +693,9 @@ describe('conformance', { concurrency: 6 }, () => {
         it('absent optional parameters after the last value are not passed; an empty rest adds nothing; timeout is never passed (§7.4)', async () => {
             assert.equal(report(await call(s, 3, 'deploy', { env: 'prod', flags: [], timeout: 5 })).text, 'Execution: `deploy` ✓ Success (<ms>ms)\n[prod] 1\n');
         });
-        it('an empty string for an optional parameter uses the default (§7.3, E8)', async () => {
+        it('an empty string or null for an optional parameter uses the default (§7.3, E8)', async () => {
             assert.equal(report(await call(s, 4, 'greet', { name: 'Ana', greeting: '' })).text, 'Execution: `greet` ✓ Success (<ms>ms)\nHello, Ana!\n');
+            assert.equal(report(await call(s, '4n', 'greet', { name: 'Ana', greeting: null })).text, 'Execution: `greet` ✓ Success (<ms>ms)\nHello, Ana!\n');
         });
         it('values are argv data only: $(…), --list, -h arrive as those characters (§7.4, M1, example 10)', async () => {
             assert.equal(report(await call(s, 5, 'deploy', { env: '$(touch pwned) --list', version: '-h', flags: ['--show-script', '`id`'] })).text,
@@ -1500,6 +1503,15 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(seen.length, 1);
             assert.equal(seen[0].progress, 1);
             assert.equal(seen[0].message, 'first');
+        });
+        it('tools/list_changed reaches the SDK\'s handler (§11.3)', async () => {
+            const { ToolListChangedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+            let changed = 0;
+            c.client.setNotificationHandler(ToolListChangedNotificationSchema, () => { changed++; });
+            fs.appendFileSync(path.join(p.dir, 'Runfile'), '# @desc Added\nadded() echo added\n');
+            assert.ok(await until(() => changed === 1, 3000), 'no list_changed');
+            const r = await c.client.listTools();
+            assert.ok(r.tools.some((x) => x.name === 'added'));
         });
         it('an AbortSignal cancels the call; the server keeps serving (§9.3)', async () => {
             const ac = new AbortController();
