@@ -900,6 +900,14 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.match(path.basename(f), /^nums-\d{13}-stdout-0\.txt$/);
             await endOk(s);
         });
+        it('RUN_MCP_OUTPUT_DIR "./a/../out/." names the same directory as "out": the saved path is clean (§10.2, §10.3)', async (t) => {
+            const s = server(t, p, { env: { RUN_MCP_OUTPUT_DIR: './a/../out/.' } });
+            const r = report(await call(s, 1, 'nums', {})).text;
+            const f = r.match(/\[Full output saved to: (.*)\]/)[1];
+            assert.equal(path.dirname(f), path.join(p.dir, 'out', '.run-output'));
+            assert.ok(fs.existsSync(f));
+            await endOk(s);
+        });
         it('without RUN_MCP_OUTPUT_DIR (or set empty): the Runfile directory, not the session cwd (§10.3)', async (t) => {
             const s = server(t, p, { cwd: path.join(p.dir, 'sub'), env: { RUN_MCP_OUTPUT_DIR: '' } });
             const r = report(await call(s, 1, 'nums', {})).text;
