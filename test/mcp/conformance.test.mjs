@@ -1303,6 +1303,20 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(l.result.tools[0].name, 'uno');
             await endOk(s);
         });
+        it('a sourced path that was missing is watched: creating it reloads and announces (§11.1, §11.3)', async (t) => {
+            const p = project({ Runfile: 'source lib/opt.run\n# @desc One\none() echo 1\n' });
+            t.after(p.cleanup);
+            const s = server(t, p);
+            await init(s, '2025-11-25');
+            const a = await s.request(1, 'tools/list');
+            assert.deepEqual(a.result.tools.map((x) => x.name), ['one', 'set_cwd', 'get_cwd', 'run_docs']);
+            write(p.dir, 'lib/opt.run', '# @desc Two\ntwo() echo 2\n');
+            assert.equal((await s.next((m) => m.method, 3000)).text, LC);
+            const b = await s.request(2, 'tools/list');
+            assert.deepEqual(b.result.tools.map((x) => x.name), ['two', 'one', 'set_cwd', 'get_cwd', 'run_docs']);
+            await endOk(s);
+            assert.match(s.stderr(), /^Runfile:1:8: warning: cannot source 'lib\/opt\.run': No such file or directory$/m);
+        });
         it('diagnostics are logged once per load, in the runfile.md §10 format (§11.1, §13)', async (t) => {
             const p = project({ Runfile: 'bad(a b) echo x\n' });
             t.after(p.cleanup);
