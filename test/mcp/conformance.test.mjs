@@ -471,7 +471,11 @@ describe('conformance', { concurrency: 6 }, () => {
             const q = project({ Runfile: `# @desc D\n# @arg b The count\n# @arg rest More words\nd(a = 'x y', b: int = -3, c: float = 2.50, e: bool = YES, f: number = 1e21, g: obj = '{"z": [1, "ü"], "a": null}', h: float = 3, ...rest) echo\n` });
             t.after(q.cleanup);
             const s = server(t, q);
-            const r = await s.request(1, 'tools/list');
+            s.send('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
+            const raw = (await s.response(1)).text;
+            // Number defaults in the execution.md §4 form: an integral value keeps ".0".
+            assert.ok(raw.includes('"h":{"type":"number","default":3.0}'), raw);
+            const r = JSON.parse(raw);
             const props = r.result.tools[0].inputSchema.properties;
             assert.equal(JSON.stringify(props), `{"a":{"type":"string","default":"x y"},"b":{"type":"integer","description":"The count","default":-3},"c":{"type":"number","default":2.5},"e":{"type":"boolean","default":true},"f":{"type":"number","default":1e+21},"g":{"type":"object","default":{"z":[1,"ü"],"a":null}},"h":{"type":"number","default":3},"rest":{"type":"array","description":"More words","items":{"type":"string"}},"timeout":${TIMEOUT_PROP}}`
                 );
