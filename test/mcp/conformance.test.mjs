@@ -767,6 +767,16 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(report(await call(srv, 2, 'pyd', { loud: 'on', n: '5', name: 'Q' })).text, 'Execution: `pyd` ✓ Success (<ms>ms)\nHello, Q! 5 True\n');
             await endOk(srv);
         });
+        it('§8.2: each maximal subpart of an invalid sequence is one U+FFFD (as TextDecoder does)', async (t) => {
+            const seq = 'a\\342\\202b|\\360\\200c|\\355\\240\\200d|\\300\\257e|\\364\\220\\200\\200f|\\341\\200g|\\377\\376h|\\360\\237\\230i|\\342\\202';
+            const q = project({ Runfile: `# @desc B\nbad_utf8() printf '${seq}'\n` });
+            t.after(q.cleanup);
+            const srv = server(t, q);
+            const text = JSON.parse(await call(srv, 1, 'bad_utf8', {})).result.content[0].text;
+            const raw = execFileSync('bash', ['-c', `printf '${seq}'`]);
+            assert.equal(text.split('\n')[1], new TextDecoder().decode(raw));
+            await endOk(srv);
+        });
         it('§8.2: invalid UTF-8 becomes U+FFFD; NUL and control characters arrive escaped and intact', async (t) => {
             const q = project({ Runfile: "# @desc B\nbytes() printf 'a\\000b\\033c\\377d\\n'\n" });
             t.after(q.cleanup);
