@@ -336,7 +336,7 @@ void mcp_call_start(struct mcp_server *s, const struct mcp_req *req, const char 
     struct script script;
     struct script_env env = { .exe = s->exe, .shell = s->shell, .no_prelude = s->opts.no_prelude };
     struct mcp_call *c, **tail;
-    json_t *meta, *token;
+    json_t *meta, *token, *name;
     bool built = false;
 
     mcp_project_refresh(s);
@@ -352,10 +352,11 @@ void mcp_call_start(struct mcp_server *s, const struct mcp_req *req, const char 
         buf_release(&text);
         goto out;
     }
-    fn = p->ix ? schema_index_find(p->ix, tool) : NULL;
+    name = json_object_get(params, "name");
+    fn = p->ix && mcp_is_text(name) ? schema_index_find(p->ix, tool) : NULL;
     if (!fn) {
         mcp_reply(s, req,
-                  jsonrpc_error(req->id, JSONRPC_INVALID_PARAMS, "Tool not found: %s", tool));
+                  mcp_error_with(req->id, JSONRPC_INVALID_PARAMS, "Tool not found: ", name));
         goto out;
     }
     if (schema_map_arguments(fn, tool, arguments, &values, &nvalues, &timeout_s, &problem)) {

@@ -234,6 +234,14 @@ describe('conformance', { concurrency: 6 }, () => {
             await fence(s);
             assert.deepEqual(drain(s), ids.map((id) => `{"jsonrpc":"2.0","id":${id},"result":{}}`));
         });
+        it('"\\u0000" is valid JSON: an id holding it is echoed; a method holding it is not found (§3.1)', async () => {
+            s.send('{"jsonrpc":"2.0","id":"a\\u0000b","method":"ping"}\n');
+            s.send('{"jsonrpc":"2.0","id":"nul-m","method":"ping\\u0000x"}\n');
+            s.send('{"jsonrpc":"2.0","method":"notifications/initialized\\u0000"}\n');
+            await fence(s);
+            assert.deepEqual(drain(s), ['{"jsonrpc":"2.0","id":"a\\u0000b","result":{}}',
+                errLine('nul-m', -32601, 'Method not found: ping\u0000x')]);
+        });
         it('responses from the client (result or error without method) are ignored (§3.1)', async () => {
             s.send('{"jsonrpc":"2.0","id":"r1","result":{}}\n');
             s.send('{"jsonrpc":"2.0","id":"r2","error":{"code":-1,"message":"x"}}\n');
@@ -664,6 +672,16 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(await call(s, 'l1', 'legacy', { b: 'x' }), errLine('l1', -32602,
                 "Invalid arguments for tool 'legacy': missing required argument 'a'; 'b' must be an integer, got \"x\""));
             assert.equal(report(await call(s, 'l2', 'legacy', { b: 5, a: 'A' })).text, 'Execution: `legacy` ✓ Success (<ms>ms)\n[A][5]\n');
+        });
+        it('"\\u0000" in a tool name or a value never reaches a process: not found / not a valid string (§7.1, §7.3)', async () => {
+            assert.equal(await call(s, 'z1', 'greet\u0000x', { name: 'n' }), errLine('z1', -32602, 'Tool not found: greet\u0000x'));
+            assert.equal(await call(s, 'z2', 'get_cwd\u0000', {}), errLine('z2', -32602, 'Tool not found: get_cwd\u0000'));
+            const r = JSON.parse(await call(s, 'z3', 'greet', { name: 'a\u0000b' }));
+            assert.equal(r.error.code, -32602);
+            assert.match(r.error.message, /^Invalid arguments for tool 'greet': 'name' must be /);
+            const c = JSON.parse(await call(s, 'z4', 'set_cwd', { path: '/tmp\u0000/x' }));
+            assert.equal(c.error.code, -32602);
+            assert.equal(await call(s, 'z5', 'get_cwd', {}), resLine('z5', p.dir, false));
         });
         it('members that are not parameters are ignored; _meta and task in params are ignored (§7.1, §7.3)', async () => {
             assert.equal(report(await call(s, 'x1', 'greet', { name: 'n', other: [1] }, { _meta: { foo: 1 }, task: { ttl: 1 } })).text,
