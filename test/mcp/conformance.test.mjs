@@ -861,6 +861,7 @@ describe('conformance', { concurrency: 6 }, () => {
                     '# @desc Accents', "accents() { for i in $(seq 1000); do printf '\\303\\251'; done; printf a; }",
                     '# @desc Lines', "lines() { head -c 1300 /dev/zero | tr '\\0' x; printf '\\nshort\\n'; }",
                     '# @desc Both streams', 'both() { seq 1 400; seq 1 400 >&2; }',
+                    '# @desc Namespaced', 'ns:nums() seq 1 400',
                     '# @desc Raw long line', "rawlong() { printf '\\377'; head -c 2000 /dev/zero | tr '\\0' x; echo; }",
                 ].join('\n') + '\n',
                 'sub/.keep': '',
@@ -891,6 +892,12 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.match(files[1], /^both-\d{13}-stderr-\d+\.txt$/);
             assert.deepEqual(files.map((f) => Number(f.match(/-(\d+)\.txt$/)[1])).sort(), [1, 2]);
             assert.match(r2.text, /\*\*Stderr:\*\*\n```\n\[Output truncated: 1492 bytes, showing last 1200 bytes\]\n\[Full output saved to: [^\n]*\]\n\n101\n[^]*\n400\n```\n\n$/);
+            await endOk(s);
+        });
+        it('files are named after the tool name, not the function name (§10.1)', async (t) => {
+            const s = server(t, p);
+            const r = report(await call(s, 1, 'ns__nums', {})).text;
+            assert.match(r, /^Execution: `ns:nums` ✓ Success \(<ms>ms\)\n\[Output truncated: 1492 bytes, showing last 1200 bytes\]\n\[Full output saved to: [^\n]*\/ns__nums-\d{13}-stdout-0\.txt\]\n/);
             await endOk(s);
         });
         it('1200 bytes are kept whole; 1201 are truncated (§10.1)', async (t) => {
