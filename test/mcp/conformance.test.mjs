@@ -514,6 +514,16 @@ describe('conformance', { concurrency: 6 }, () => {
             // Once per load, although the list was computed for two requests.
             assert.equal(err.split('is not offered as an MCP tool').length - 1, 5, err);
         });
+        it('§6.4: the function named like the tool wins even when it comes first', async (t) => {
+            const q = project({ Runfile: '# @desc own\nx__y() echo own\n# @desc other\nz() echo z\n# @desc later\nx:y() echo later\n' });
+            t.after(q.cleanup);
+            const srv = server(t, q);
+            const r = await srv.request(1, 'tools/list');
+            assert.deepEqual(r.result.tools.slice(0, -3).map((x) => [x.name, x.description]), [['x__y', 'own'], ['z', 'other']]);
+            assert.equal(report(await call(srv, 2, 'x__y', {})).text, 'Execution: `x__y` ✓ Success (<ms>ms)\nown\n');
+            await endOk(srv);
+            assert.match(srv.stderr(), /^Runfile:6:\d+: warning: function 'x:y' is not offered as an MCP tool: 'x__y' has the same tool name 'x__y'$/m);
+        });
         it('--inspect prints tools/list without the built-ins as JSON_INDENT(2) text (cli.md §6)', async (t) => {
             const dir = path.join(p.dir, 'schemas');
             const out = spawnSync(RUN_BIN, ['--inspect'], { cwd: dir, env: serverEnv(p), encoding: 'utf8' });
