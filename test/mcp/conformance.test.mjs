@@ -360,6 +360,17 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.equal(r.result.instructions, `${base}\n\nRunfile instructions:\n- Ask before deploying to prod\n- Prefer the fast test suite`);
             await endOk(s);
         });
+        it('instructions in text order: ~/.runfile first, sourced files where sourced; tools likewise (§4.3, §6.1)', async (t) => {
+            const q = project({ Runfile: 'source lib.run\n# @instructions From project\n# @desc P\nproj() echo p\n# @desc Shared project\nshared() echo ps\n', 'lib.run': '# @instructions From lib\n' });
+            t.after(q.cleanup);
+            write(q.home, '.runfile', '# @instructions From global\n# @desc G\nglob() echo g\n# @desc Shared global\nshared() echo gs\n');
+            const s = server(t, q);
+            const r = await init(s, '2025-11-25');
+            assert.equal(r.result.instructions, `${base}\n\nRunfile instructions:\n- From global\n- From lib\n- From project`);
+            const l = await s.request(2, 'tools/list');
+            assert.deepEqual(l.result.tools.slice(0, -3).map((x) => [x.name, x.description]), [['glob', 'G'], ['proj', 'P'], ['shared', 'Shared project']]);
+            await endOk(s);
+        });
         it('no Runfile: base text, then a note naming set_cwd (§4.3)', async (t) => {
             const q = project();
             t.after(q.cleanup);
