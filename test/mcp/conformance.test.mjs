@@ -1590,10 +1590,9 @@ describe('conformance', { concurrency: 6 }, () => {
         it('unknown tool: McpError -32602 "Tool not found: nope" (§7.1)', async () => {
             await assert.rejects(c.client.callTool({ name: 'nope', arguments: {} }), (e) => e.code === -32602 && /Tool not found: nope/.test(e.message));
         });
-        it('validation failure under the SDK\'s version (§7.3)', async () => {
-            const r = await c.client.callTool({ name: 'greet', arguments: {} }).catch((e) => e);
-            if (r instanceof Error) assert.equal(r.code, -32602);
-            else assert.deepEqual(r, { content: [{ type: 'text', text: "Invalid arguments for tool 'greet': missing required argument 'name'" }], isError: true });
+        it('the SDK negotiates 2025-11-25: a validation failure is an isError result (§7.3)', async () => {
+            const r = await c.client.callTool({ name: 'greet', arguments: {} });
+            assert.deepEqual(r, { content: [{ type: 'text', text: "Invalid arguments for tool 'greet': missing required argument 'name'" }], isError: true });
         });
         it('progress reaches onprogress (§9.5)', async () => {
             const seen = [];
