@@ -240,7 +240,8 @@ def markdown(rel):
             blocks.append(("%s:%d" % (rel, start), "\n".join(body) + "\n"))
         elif info == "text" and body and body[0].startswith("$ run ") and blocks and \
                 blocks[-1][0].startswith(rel + ":") and len(blocks) - 1 not in transcripts:
-            # A transcript right after a Runfile example runs against that example.
+            # A ```text block of "$ run ..." lines runs against the closest Runfile example
+            # above it on the same page (one transcript per example).
             transcripts[len(blocks) - 1] = ("%s:%d" % (rel, start), "\n".join(body) + "\n")
 
 def man(rel):
@@ -297,8 +298,9 @@ while read -r k where; do
         python3 -c 'import json, sys; json.load(sys.stdin)' <<<\"\$out\"
     "
 done <blocks/index
-# check_transcript DIR: run every "$ run ARGS" line of DIR/transcript (with `run` meaning
-# "$RUN_BIN" --runfile DIR/Runfile) and compare its stdout with the lines that follow it.
+# check_transcript DIR: run every "$ run ARGS" line of DIR/transcript in DIR (so `run` finds
+# DIR/Runfile, the example the transcript follows) and compare its stdout with the lines that
+# follow it on the page.
 check_transcript() {
     python3 - "$1" <<'EOF'
 import os, subprocess, sys
@@ -310,11 +312,11 @@ for line in lines:
         steps.append((line[2:], []))
     else:
         steps[-1][1].append(line)
-env = dict(os.environ, RF=os.path.join(d, "Runfile"))
+env = dict(os.environ, RUN_NO_GLOBAL_MERGE="1")
 ok = True
 for cmd, want in steps:
-    script = 'run() { "$RUN_BIN" --runfile "$RF" "$@"; }\n' + cmd
-    got = subprocess.run(["bash", "-c", script], env=env, stdin=subprocess.DEVNULL,
+    script = 'run() { "$RUN_BIN" "$@"; }\n' + cmd
+    got = subprocess.run(["bash", "-c", script], cwd=d, env=env, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     out = got.stdout.decode("utf-8", "replace").split("\n")
     if out and out[-1] == "":
