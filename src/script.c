@@ -281,7 +281,7 @@ static void format_double(struct buf *out, double v)
     size_t i, n;
     bool integral = true;
 
-    snprintf(tmp, sizeof(tmp), "%.15g", v);
+    (void)snprintf(tmp, sizeof(tmp), "%.15g", v);
     n = strlen(tmp);
     for (i = 0; i < n; i++)
         if (tmp[i] != '-' && (tmp[i] < '0' || tmp[i] > '9'))
@@ -637,6 +637,12 @@ static const char *rename_of(const struct builder *b, const char *w, size_t n)
     return b->shname[i];
 }
 
+static bool is_fd_digit(const char *s, size_t i, size_t n)
+{
+    return s[i] >= '0' && s[i] <= '9' && i + 1 < n && (s[i + 1] == '<' || s[i + 1] == '>') &&
+           (i == 0 || ends_word(s[i - 1]));
+}
+
 /* Handle a plain word starting at s[i] in code context; returns the index after it. */
 static size_t rw_word(struct rewriter *r, const char *s, size_t i, size_t n, struct buf *out)
 {
@@ -755,8 +761,8 @@ static void rw_line(struct rewriter *r, const char *s, size_t n, struct buf *out
             break;
         }
 
-        /* Code: top level, $( ) or backticks. */
-        if (is_blank(c)) {
+        /* Code: top level, $( ) or backticks. A digit before < or > is an fd (2>file). */
+        if (is_blank(c) || is_fd_digit(s, i, n)) {
             buf_addch(out, c);
             i++;
         } else if (c == '\\') {
@@ -839,10 +845,6 @@ static void rw_line(struct rewriter *r, const char *s, size_t n, struct buf *out
             while (i < n && strchr("<>&|-", s[i]))
                 buf_addch(out, s[i++]);
             r->redirect = true;
-        } else if ((c >= '0' && c <= '9') && i + 1 < n && (s[i + 1] == '<' || s[i + 1] == '>') &&
-                   (i == 0 || ends_word(s[i - 1]))) {
-            buf_addch(out, c); /* 2>file: the fd number of a redirection */
-            i++;
         } else {
             i = rw_word(r, s, i, n, out);
         }

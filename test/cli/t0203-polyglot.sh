@@ -94,6 +94,7 @@ test_expect "node gets hostile values byte for byte" 'poly_hostile nodeargs'
 if have ruby; then
     test_expect "ruby gets hostile values byte for byte" 'poly_hostile rbargs'
 fi
+# shellcheck disable=SC1003 # the expected text holds a Python escape
 test_expect "defaults are literals of the language" '
     run_cmd pydefaults && expect_status 0 &&
     expect_eq "$out" "'\''it\\'\''s a \"q\"'\'' 2000.0 {'\''k'\'': [1, '\''x'\'']} True" &&

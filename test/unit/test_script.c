@@ -636,6 +636,8 @@ static void sh_call_sites(void **state)
         { "echo ${x:-build-image} $((1+2)); docker:up",
           "    echo ${x:-build-image} $((1+2)); docker__up" },
         { "case $x in a) build-image ;; esac", "    case $x in a) build_image ;; esac" },
+        { "build-image 2>/dev/null; docker:up >&2 2>&1",
+          "    build_image 2>/dev/null; docker__up >&2 2>&1" },
     };
     size_t i;
 
