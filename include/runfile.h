@@ -101,7 +101,11 @@ enum runfile_fn_kind {
 struct runfile_fn {
     char *name; /* as written: "deploy", "docker:build", "build-image" */
     enum runfile_fn_kind kind;
-    bool has_signature; /* false: legacy form, params (if any) come from @arg lines */
+    /*
+     * True when parameters are written between the parentheses. False for the legacy form:
+     * no parentheses, or an empty "()" (examples.md §7); params (if any) come from @arg lines.
+     */
+    bool has_signature;
     struct runfile_param *params;
     size_t nparams;
 

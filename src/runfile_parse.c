@@ -71,6 +71,8 @@ struct parser {
     unsigned depth;
     size_t *ls; /* line starts */
     size_t nls;
+    size_t last_off, last_line; /* origin_at()'s last answer (last_line 0: none) */
+    unsigned last_col;
     size_t *cblock; /* line starts of the comment block above the current line */
     size_t ncblock, acblock;
     pcre2_match_data *md;
@@ -136,14 +138,28 @@ static size_t line_index(const struct parser *p, size_t off)
     return lo;
 }
 
-static struct runfile_origin origin_at(const struct parser *p, size_t off)
+/*
+ * The origin of byte 'off'. Positions are mostly asked for in increasing order on the same
+ * line (the parameters of a long signature), so the last answer is reused: counting columns
+ * from the line start every time would make a 100,000-parameter line quadratic.
+ */
+static struct runfile_origin origin_at(struct parser *p, size_t off)
 {
-    size_t li = line_index(p, off);
-    size_t ls = p->ls[li];
+    size_t li, ls;
+    unsigned col;
 
     if (off > p->len)
         off = p->len;
-    return (struct runfile_origin){ p->f, (unsigned)li + 1, diag_column(p->t + ls, off - ls), off };
+    li = line_index(p, off);
+    ls = p->ls[li];
+    if (p->last_line == li + 1 && p->last_off >= ls && p->last_off <= off)
+        col = p->last_col + diag_count_chars(p->t + p->last_off, off - p->last_off);
+    else
+        col = diag_column(p->t + ls, off - ls);
+    p->last_line = li + 1;
+    p->last_off = off;
+    p->last_col = col;
+    return (struct runfile_origin){ p->f, (unsigned)li + 1, col, off };
 }
 
 /* Add the "is sourced here" notes of file 'f', innermost first. */
@@ -158,6 +174,8 @@ static void add_notes(struct loader *ld, const struct runfile_file *f)
     }
 }
 
+static void vreport(struct parser *p, enum diag_level lv, size_t off, unsigned span,
+                    const char *hint, const char *fmt, va_list ap) PRINTF_LIKE(6, 0);
 static void vreport(struct parser *p, enum diag_level lv, size_t off, unsigned span,
                     const char *hint, const char *fmt, va_list ap)
 {
@@ -410,8 +428,6 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
 /* Read the comment block above a definition into 'a' (warnings for unusable values). */
 static void read_attrs(struct parser *p, struct attrs *a)
 {
-    bool os_seen = false;
-
     a->interp = RUNFILE_INTERP_DEFAULT;
     for (size_t k = 0; k < p->ncblock; k++) {
         size_t ls = p->cblock[k], le = line_end(p, ls), na = 0, nb = 0, va = 0, vb = 0;
@@ -461,13 +477,11 @@ static void read_attrs(struct parser *p, struct attrs *a)
                 report(p, DIAG_WARNING, ls + va, chars(p, ls + va, vb - va), NULL,
                        "unknown @os value '%s' (ignored)", v);
             }
-            os_seen = true;
             free(v);
         } else if (streq(name, "noerrexit")) {
             a->noerrexit = true;
         }
     }
-    (void)os_seen;
 }
 
 /* ---- signatures (§3.2) ---- */
@@ -513,11 +527,12 @@ static bool param_stop(char c)
  * for hints. Errors go to 'e' (the first one) and false is returned.
  */
 static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct runfile_param **out,
-                      size_t *nout, struct perr *e, size_t *rest_dots)
+                      size_t *nout, struct perr *e)
 {
     struct runfile_param *ps = NULL;
     size_t n = 0, alloc = 0, i = *pos + 1;
     size_t rest_at = SIZE_MAX;
+    struct strmap seen = { 0 }; /* names so far: duplicates in linear time */
 
     i = skip_space_nl(p, i);
     if (i < p->len && p->t[i] == ')') {
@@ -567,13 +582,11 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             free(prm.name);
             goto fail;
         }
-        for (size_t k = 0; k < n; k++) {
-            if (streq(ps[k].name, prm.name)) {
-                perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
-                         "duplicate parameter '%s'", prm.name);
-                free(prm.name);
-                goto fail;
-            }
+        if (strmap_get(&seen, prm.name)) {
+            perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
+                     "duplicate parameter '%s'", prm.name);
+            free(prm.name);
+            goto fail;
         }
         if (rest_at != SIZE_MAX) {
             perr_set(p, e, rest_at, 3, "move the '...' parameter to the end",
@@ -681,6 +694,7 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             rest_at = dots;
         ALLOC_GROW(ps, n + 1, alloc);
         ps[n++] = prm;
+        strmap_put(&seen, ps[n - 1].name, n - 1);
         if (i < p->len && p->t[i] == ',') {
             i++;
             continue;
@@ -705,13 +719,13 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
         }
         goto fail;
     }
+    strmap_release(&seen);
     *pos = i;
     *out = ps;
     *nout = n;
-    if (rest_dots)
-        *rest_dots = rest_at;
     return true;
 fail:
+    strmap_release(&seen);
     free_params(ps, n);
     *out = NULL;
     *nout = 0;
@@ -1104,11 +1118,10 @@ static size_t count_lines(const char *s)
 /* Skip the rest of a definition after an error at 'err' (§10.1). */
 static size_t recover(struct parser *p, size_t err)
 {
-    size_t ls = p->ls[line_index(p, err)], le = line_end(p, err), z = le;
+    size_t le = line_end(p, err), z = le;
     struct scan sc = { .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_BLOCK };
     size_t ob = SIZE_MAX, nb;
 
-    (void)ls;
     while (z > err && is_sp(p->t[z - 1]))
         z--;
     if (z > 0 && z > err && p->t[z - 1] == '{')
@@ -1130,16 +1143,33 @@ static size_t recover(struct parser *p, size_t err)
 }
 
 /* Apply @arg lines to a function with a signature, or make them its parameters (§6.3). */
+struct legacy_slot {
+    struct runfile_param prm;
+    size_t line; /* index of the @arg line, to find the second of two */
+    size_t name_off, name_len;
+};
+
+static int by_position(const void *x, const void *y)
+{
+    const struct legacy_slot *a = x, *b = y;
+
+    if (a->prm.position != b->prm.position)
+        return a->prm.position < b->prm.position ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
 static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
 {
+    struct strmap names = { 0 };
+
     if (fn->has_signature) {
+        for (size_t i = 0; i < fn->nparams; i++)
+            strmap_put(&names, fn->params[i].name, i);
         for (size_t k = 0; k < a->nargs; k++) {
             struct argline *al = &a->args[k];
-            struct runfile_param *prm = NULL;
+            size_t *ix = strmap_get(&names, al->name);
+            struct runfile_param *prm = ix ? &fn->params[*ix] : NULL;
 
-            for (size_t i = 0; i < fn->nparams; i++)
-                if (streq(fn->params[i].name, al->name))
-                    prm = &fn->params[i];
             if (!prm) {
                 report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
                        "@arg '%s' does not match any parameter of '%s' (ignored)", al->name,
@@ -1155,19 +1185,20 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
                 prm->desc = xstrdup(al->desc);
             }
         }
+        strmap_release(&names);
         return;
     }
-    /* Legacy: the lines are the parameters. */
-    unsigned next = 1;
-    size_t n = 0;
 
-    fn->params = a->nargs ? xcalloc(a->nargs, sizeof(*fn->params)) : NULL;
+    /* Legacy: the lines are the parameters. Names first (in line order), then positions. */
+    struct legacy_slot *slots = xcalloc(a->nargs ? a->nargs : 1, sizeof(*slots));
+    unsigned next = 1;
+    size_t n = 0, kept = 0;
+
     for (size_t k = 0; k < a->nargs; k++) {
         struct argline *al = &a->args[k];
         struct runfile_param *prm;
         struct buf fixed = BUF_INIT;
         unsigned pos = al->has_pos ? al->pos : next;
-        bool dup = false;
 
         for (size_t i = 0; i < al->name_len && fixed.len < RUNFILE_MAX_PARAM_NAME; i++) {
             char c = al->name[i];
@@ -1177,23 +1208,16 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
             report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
                    "@arg name '%s' is not a valid property name; using '%s'", al->name, fixed.buf);
         next = pos + 1;
-        for (size_t i = 0; i < n && !dup; i++) {
-            if (fn->params[i].position == pos) {
-                report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
-                       "give each @arg line its own position", "@arg position %u is used twice",
-                       pos);
-                dup = true;
-            } else if (streq(fn->params[i].name, fixed.buf)) {
-                report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
-                       "give each @arg line its own name", "duplicate @arg '%s'", fixed.buf);
-                dup = true;
-            }
-        }
-        if (dup) {
+        if (strmap_get(&names, fixed.buf)) {
+            report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
+                   "give each @arg line its own name", "duplicate @arg '%s'", fixed.buf);
             buf_release(&fixed);
             continue;
         }
-        prm = &fn->params[n++];
+        slots[n].line = k;
+        slots[n].name_off = al->name_off;
+        slots[n].name_len = al->name_len;
+        prm = &slots[n].prm;
         prm->name = buf_detach(&fixed, NULL);
         prm->type = al->has_type ? al->type : RUNFILE_STRING;
         prm->typed = al->has_type;
@@ -1201,18 +1225,25 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
         prm->desc = al->desc ? xstrdup(al->desc) : NULL;
         prm->position = pos;
         prm->origin = origin_at(p, al->name_off);
+        strmap_put(&names, prm->name, n);
+        n++;
     }
-    fn->nparams = n;
-    /* In position order (stable: insertion sort, the lists are short). */
-    for (size_t i = 1; i < n; i++) {
-        struct runfile_param x = fn->params[i];
-        size_t j = i;
-        while (j > 0 && fn->params[j - 1].position > x.position) {
-            fn->params[j] = fn->params[j - 1];
-            j--;
+    strmap_release(&names);
+    qsort(slots, n, sizeof(*slots), by_position);
+    fn->params = n ? xcalloc(n, sizeof(*fn->params)) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (kept && fn->params[kept - 1].position == slots[i].prm.position) {
+            report(p, DIAG_ERROR, slots[i].name_off, chars(p, slots[i].name_off, slots[i].name_len),
+                   "give each @arg line its own position", "@arg position %u is used twice",
+                   slots[i].prm.position);
+            free(slots[i].prm.name);
+            free(slots[i].prm.desc);
+            continue;
         }
-        fn->params[j] = x;
+        fn->params[kept++] = slots[i].prm;
     }
+    fn->nparams = kept;
+    free(slots);
 }
 
 /* The inline body starting at k (§3.4). Returns false after reporting an error. */
@@ -1332,7 +1363,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     struct runfile_fn fn = { 0 };
     struct attrs at = { 0 };
     struct perr e = { 0 };
-    size_t i, ns, ne, next = 0, j, k;
+    size_t i, ns, ne, next = 0, j, k, hdr_end;
     char *name = NULL;
     bool is_call = false;
 
@@ -1374,6 +1405,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     fn.name = name;
     name = NULL;
     i = skip_sp(p, ne);
+    hdr_end = ne;
 
     if (i < p->len && p->t[i] == '(') {
         struct runfile_param *ps = NULL;
@@ -1381,7 +1413,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
         bool ok;
 
         j = i;
-        ok = parse_sig(p, &j, fn.name, &ps, &np, &e, NULL);
+        ok = parse_sig(p, &j, fn.name, &ps, &np, &e);
         if (!kw) {
             /* A call: ')' ends the line, the next line does not open a block (§2). */
             size_t nb;
@@ -1461,7 +1493,7 @@ call:
         fn.has_signature = np > 0;
         fn.params = ps;
         fn.nparams = np;
-        i = j;
+        i = hdr_end = j;
     } else if (!kw) {
         BUG("header without '('");
     }
@@ -1485,7 +1517,7 @@ call:
                 return next;
             }
         } else {
-            perr_set(p, &e, i, 1, "add a body: a command on the same line, or a { } block",
+            perr_set(p, &e, hdr_end, 1, "add a body: a command on the same line, or a { } block",
                      "missing function body");
             goto fail;
         }

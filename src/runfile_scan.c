@@ -797,7 +797,7 @@ static size_t lead_ws(const char *p, size_t len)
 
 static bool has_prefix(const struct bline *l, const char *pp, size_t plen)
 {
-    return l->len >= plen && !memcmp(l->p, pp, plen);
+    return !plen || (l->len >= plen && !memcmp(l->p, pp, plen));
 }
 
 char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,

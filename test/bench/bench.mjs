@@ -2,7 +2,8 @@
 // `run` against its floors in the same run, and prints one markdown table (also written to
 // BUILD/bench/RESULTS.md). Never fails on a figure: a command that fails shows `n/a (error)`.
 //
-//   node test/bench/bench.mjs BUILD          env: BENCH_QUICK=1 for a fast smoke run
+//   node test/bench/bench.mjs BUILD
+// env: BENCH_QUICK=1 for a fast smoke run; BENCH_UPDATE=1 to refresh test/bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -83,6 +84,7 @@ const CMDS = [
     ['run_inspect', [RUN, '--inspect']],
     ['floor_inspect', [join(BIN, 'floor_inspect')]],
     ['run_version', [RUN, '--version']],
+    ['ideal_hi', [join(BIN, 'ideal_run'), 'hi']],
     ['true', ['/bin/true']],
 ];
 const wall = {};
@@ -165,10 +167,16 @@ for (const n of SIZES) {
         n === 1000 ? '≤ 1.10×' : '', n === 1000 ? status(check[n].hi ? null : r, (x) => x <= 1.10) : '', note);
 }
 {
-    // Reference points for the start-up figures: what any process and `run` itself cost.
+    // Reference points for the start-up figures: what any process and `run` itself cost, and
+    // the best a separate runner program can do (ideal_run: one-pass scan, then exec bash).
     const w = wall[1000];
-    row('reference: spawn `/bin/true`; `run --version`, ms', '–', cell(w.run_version), cell(w.true), 'spawn `/bin/true`', ratio(w.run_version, w.true), '', '',
+    row('reference: `run --version`, ms', '–', cell(w.run_version), cell(w.true), 'spawn `/bin/true`', ratio(w.run_version, w.true), '', '',
         'the process cost every `run` invocation pays before reading the Runfile');
+    for (const n of SIZES) {
+        const v = wall[n];
+        row('reference: ideal runner `hi`, ms', n.toLocaleString('en'), cell(v.ideal_hi), cell(v.bash_hi), "spawn `bash -c 'echo hi'`", ratio(v.ideal_hi, v.bash_hi), '', '',
+            'test/bench/ideal_run: one-pass scan of the Runfile, then exec of bash (no fork); the lower bound of any runner that is a program of its own');
+    }
 }
 for (const [mode, key, floorKey, floorName, target] of [['--list', 'run_list', 'floor_list', 'one-pass lister (sorts)', 2], ['--inspect', 'run_inspect', 'floor_inspect', 'one-pass inspector', 2.5]]) {
     for (const n of SIZES) {
@@ -240,5 +248,15 @@ const head = [
 ];
 const table = head.concat(rows).join('\n') + '\n';
 writeFileSync(join(BIN, 'RESULTS.md'), table);
+// BENCH_UPDATE=1: also replace the table in test/bench/RESULTS.md (between its markers), keeping
+// the hand-written analysis around it.
+if (process.env.BENCH_UPDATE) {
+    const md = join(HERE, 'RESULTS.md');
+    const begin = '<!-- table: written by `BENCH_UPDATE=1 make bench` -->', end = '<!-- end of table -->';
+    const old = existsSync(md) ? readFileSync(md, 'utf8') : `# Benchmark results\n\n${begin}\n${end}\n`;
+    const a = old.indexOf(begin), b = old.indexOf(end);
+    if (a < 0 || b < a) log(`${md} has no table markers; not updated`);
+    else writeFileSync(md, old.slice(0, a + begin.length) + '\n' + table + old.slice(b));
+}
 writeFileSync(join(BIN, 'raw.json'), JSON.stringify({ check, wall, ir, mcp }, null, 1));
 process.stdout.write(table);

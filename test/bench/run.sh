@@ -5,10 +5,8 @@ set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 
-for tool in node; do
-    command -v "$tool" >/dev/null || { echo "bench: '$tool' is needed (make deps)" >&2; exit 1; }
-done
-for bin in genrunfile spawnbench floor_list floor_inspect floor_mcp; do
+command -v node >/dev/null || { echo "bench: node is needed (make deps)" >&2; exit 1; }
+for bin in genrunfile spawnbench floor_list floor_inspect floor_mcp ideal_run; do
     [ -x "$build/bench/$bin" ] || { echo "bench: $build/bench/$bin is missing (make bench builds it)" >&2; exit 1; }
 done
 command -v valgrind >/dev/null || echo "bench: valgrind not found; instruction counts are left out" >&2

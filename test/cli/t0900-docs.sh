@@ -263,15 +263,20 @@ test_expect "Runfile examples were found in the docs" '
     grep -q " man/runfile.5:" blocks/index && grep -q " README.md:" blocks/index
 '
 while read -r k where; do
-    test_expect "$where: the Runfile example parses" "
+    test_expect "$where: the Runfile example parses; --list and --inspect are clean" "
         run_cmd --runfile blocks/$k/Runfile --list &&
         expect_status 0 && expect_eq \"\$err\" '' &&
         grep -qE '^(Available functions from blocks/$k/Runfile:|No functions defined in Runfile\\.)\$' \
-            <<<\"\$out\"
+            <<<\"\$out\" &&
+        run_cmd --runfile blocks/$k/Runfile --inspect &&
+        expect_status 0 && expect_eq \"\$err\" '' &&
+        python3 -c 'import json, sys; json.load(sys.stdin)' <<<\"\$out\"
     "
 done <blocks/index
-test_expect "a broken example is caught (the check can fail)" '
+test_expect "broken examples are caught: errors fail, warnings show on stderr" '
     printf "bad(a b) echo x\n" >broken.run &&
-    run_cmd --runfile broken.run --list && [ "$status" -ne 0 ] && [ -n "$err" ]
+    run_cmd --runfile broken.run --list && [ "$status" -ne 0 ] && [ -n "$err" ] &&
+    printf "source missing.run\nf() echo f\n" >warn.run &&
+    run_cmd --runfile warn.run --list && expect_status 0 && [ -n "$err" ]
 '
 test_done

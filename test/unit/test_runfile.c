@@ -128,6 +128,8 @@ static void scanner_heredocs(void **state)
     expect_body("f() {\n    cat <<\"E O\"\nx\nE O\n    cat <<\\X\ny\nX\n}\n", "f",
                 "cat <<\"E O\"\nx\nE O\ncat <<\\X\ny\nX");
     expect_body("f() {\n    cat <<E\"O\"F\n}\n  EOF  \n}\n", "f", "cat <<E\"O\"F\n}\nEOF");
+    /* no code line after the opening one: no common indent at all (found by fuzzing) */
+    expect_body("f() { cat <<EOF\n  x\nEOF\n    }\n", "f", "cat <<EOF\n  x\nEOF");
 }
 
 /* The example of §4.6, and the heredoc P rule. */
@@ -736,6 +738,36 @@ static void large_runfile_is_linear(void **state)
     buf_release(&src);
 }
 
+/* One definition with very many parameters or @arg lines must not be quadratic either. */
+static void wide_definitions_are_linear(void **state)
+{
+    struct buf src = BUF_INIT;
+    struct parsed p;
+    clock_t t0;
+    double secs;
+    const int n = 50000;
+
+    (void)state;
+    buf_addstr(&src, "wide(");
+    for (int i = 0; i < n; i++)
+        buf_addf(&src, "%sp%d", i ? ", " : "", i);
+    buf_addstr(&src, ") echo\n");
+    for (int i = 0; i < n; i++)
+        buf_addf(&src, "# @arg %d:a%d int\n", n - i, i);
+    buf_addstr(&src, "legacy() echo\n");
+    t0 = clock();
+    parse(&p, src.buf);
+    secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_int_equal(p.diags.n, 0);
+    assert_int_equal(runfile_find(p.rf, "wide")->nparams, (size_t)n);
+    assert_int_equal(runfile_find(p.rf, "legacy")->nparams, (size_t)n);
+    /* sorted by position: the last line holds position 1 */
+    assert_string_equal(runfile_find(p.rf, "legacy")->params[0].name, "a49999");
+    assert_true(secs < 5.0);
+    done(&p);
+    buf_release(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -765,6 +797,7 @@ int main(void)
         cmocka_unit_test(load_sources),
         cmocka_unit_test(source_depth_limit),
         cmocka_unit_test(large_runfile_is_linear),
+        cmocka_unit_test(wide_definitions_are_linear),
     };
 
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
