@@ -130,6 +130,7 @@ let mcp = null;
     writeFileSync(toolsJson, JSON.stringify(JSON.parse(insp.stdout).tools));
     const driver = ['--cwd', mcpDir, '--outdir', outOurs, '--outdir-b', outFloor];
     if (QUICK) driver.push('--seq', '50', '--list-reps', '5', '--reps', '1', '--big-reps', '1');
+    else driver.push('--reps', '5');
     const r = spawnSync('node', [join(HERE, 'mcpdrive.mjs'), ...driver, '--',
         RUN, '--serve-mcp', '::',
         join(BIN, 'floor_mcp'), '-s', 'bash', '-o', outFloor, '-t', toolsJson,
