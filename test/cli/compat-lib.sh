@@ -2,23 +2,24 @@
 # nihilok/run's own test suite (one test per original test function, named after it) so that
 # every case our specification does not deliberately change keeps passing. Sourced after
 # test/lib.sh.
+# shellcheck disable=SC2154 # status, out and err are set by run_cmd of test/lib.sh
 
 # fresh: create an empty case directory and enter it (each original test had its own
 # temporary directory).
 fresh() {
     local d
-    d=$(mktemp -d "$TEST_ROOT/case.XXXXXX") && cd "$d"
+    d=$(mktemp -d "$TEST_ROOT/case.XXXXXX") && cd "$d" || return 1
 }
 
 # has TEXT PART / hasnt TEXT PART: substring checks with a readable failure.
 has() {
     case $1 in *"$2"*) return 0 ;; esac
-    printf 'expected to find: %s\nin:\n%s\n' "$2" "$1"
+    printf 'expected to find: %s\nin:\n%s\n' "$2" "$(printf '%s' "$1" | head -n 15)"
     return 1
 }
 hasnt() {
     case $1 in *"$2"*)
-        printf 'expected NOT to find: %s\nin:\n%s\n' "$2" "$1"
+        printf 'expected NOT to find: %s\nin:\n%s\n' "$2" "$(printf '%s' "$1" | head -n 15)"
         return 1 ;;
     esac
     return 0

@@ -3,7 +3,8 @@
 # integration_test.rs (calls, arguments, discovery, file mode, variables, --list, --version).
 # One test per original test function, named after it.
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/../lib.sh"
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=test/cli/compat-lib.sh
 . "$HERE/compat-lib.sh"
 
 test_expect "test_version_flag" '
