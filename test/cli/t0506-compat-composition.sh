@@ -345,6 +345,34 @@ Healthcheck: OK
 app stopping"
 '
 
+test_with node "test_compatible_preamble_function_calling_incompatible_colon_function" '
+    fresh && cat >Runfile <<"EOF"
+
+# Compatible shell function that calls an incompatible colon function
+app:build() {
+    echo "building app"
+    node:validate
+    echo "build complete"
+}
+
+# Incompatible node function
+# @shell node
+node:validate() {
+    console.log("Validation passed!");
+}
+
+# Main function calls the compatible colon function
+deploy() {
+    app:build
+    echo "deploy done"
+}
+EOF
+    hrun deploy && expect_status 0 && expect_eq "$out" "building app
+Validation passed!
+build complete
+deploy done"
+'
+
 # --- errexit (errexit_test.rs) ------------------------------------------------------------
 
 test_expect "test_errexit_stops_on_failing_nested_call" '
