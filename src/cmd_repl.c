@@ -194,7 +194,7 @@ static bool is_word(const char *line, const char *word)
 
     while (*line == ' ' || *line == '\t')
         line++;
-    if (strncmp(line, word, n))
+    if (strncmp(line, word, n) != 0)
         return false;
     line += n;
     while (*line == ' ' || *line == '\t' || *line == '\n')

@@ -40,10 +40,15 @@ json_t *mcp_json_text(const char *text, size_t len)
 
 json_t *mcp_text_result(const char *text, bool is_error)
 {
+    return mcp_text_resultn(text, strlen(text), is_error);
+}
+
+json_t *mcp_text_resultn(const char *text, size_t len, bool is_error)
+{
     json_t *item = json_object(), *r = json_object(), *content = json_array();
 
     json_object_set_new(item, "type", json_string("text"));
-    json_object_set_new(item, "text", mcp_json_text(text, strlen(text)));
+    json_object_set_new(item, "text", mcp_json_text(text, len));
     json_array_append_new(content, item);
     json_object_set_new(r, "content", content);
     json_object_set_new(r, "isError", json_boolean(is_error));

@@ -220,7 +220,7 @@ static void on_proc_done(struct proc_call *pc, void *arg)
         bool ok = r.status == 0 && !r.timed_out;
 
         report_markdown(&r, true, &text);
-        reply_call(s, c, mcp_text_result(text.buf, !ok));
+        reply_call(s, c, mcp_text_resultn(text.buf, text.len, !ok));
         buf_release(&text);
     }
     c->proc = NULL;

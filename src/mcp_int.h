@@ -108,6 +108,8 @@ struct mcp_server {
 /* mcp.c */
 /* {"content":[{"type":"text","text":...}],"isError":...}; 'text' must be UTF-8. */
 json_t *mcp_text_result(const char *text, bool is_error);
+/* The same for 'len' bytes that may hold NUL (tool output: it arrives escaped, intact). */
+json_t *mcp_text_resultn(const char *text, size_t len, bool is_error);
 /* A JSON string of 'len' bytes, invalid UTF-8 replaced by U+FFFD. New reference. */
 json_t *mcp_json_text(const char *text, size_t len);
 /* Send 'msg' (stolen) now, or add it to the batch of 'req'. */

@@ -53,6 +53,7 @@ test_expect "example 1: a value with quotes and ; is printed, not run" '
 '
 hostile() {
     local v
+    # shellcheck disable=SC1003 # a literal backslash at the end of a value is the point
     for v in '$(touch "$TEST_ROOT/pwned")' "; rm -rf $TEST_ROOT/keep" '`touch "$TEST_ROOT/pwned"`' \
         "it's \"quoted\"" $'two\nlines' 'ünï©ødé ✓' '--list' '-h' '' '--' '$1 ${2} $@ \' '*'; do
         run_cmd args "$v" || return 1
