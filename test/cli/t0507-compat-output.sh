@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compatibility with nihilok/run's own tests: --output-format json and markdown
-# (structured_output_test.rs, rfc006_structured_output_test.rs). One test per original test
-# function, named after it. The markdown layout is cli.md §8.4 (the original's tests checked
-# an earlier "## Execution" layout); the JSON members are the original's.
+# (structured_output_test.rs, rfc006_structured_output_test.rs) and the SSH context of the
+# unit tests of ast.rs. One test per original test function, named after it. The markdown
+# layout is cli.md §8.4 (the original's tests checked an earlier "## Execution" layout); the
+# JSON members are the original's.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=test/cli/compat-lib.sh
@@ -53,6 +54,31 @@ test_expect "test_structured_markdown_with_stderr" '
     run_cmd --runfile "$PWD/Runfile" --output-format=markdown mixed_output && expect_status 0 &&
     has "$out" "Execution: \`mixed_output\` ✓ Success" && has "$out" "stdout message" &&
     hasnt "$out" "**Stderr:**" && hasnt "$out" "stderr message"
+'
+
+# --- SSH context (ast.rs unit tests, observed through the JSON context) -------------------
+
+# ssh_case BODY USER HOST: a function whose body mentions BODY gives that remote context.
+ssh_case() {
+    fresh && printf 'remote() {\n    echo "%s"\n}\n' "$1" >Runfile
+    run_cmd --output-format=json remote && expect_status 0 &&
+    expect_eq "$(jq -c "[.context.remote_user, .context.remote_host]" <<<"$out")" "$2"
+}
+
+test_expect "test_extract_ssh_context_basic" '
+    ssh_case "ssh admin@webserver.example.com" "[\"admin\",\"webserver.example.com\"]"
+'
+
+test_expect "test_extract_ssh_context_with_key" '
+    ssh_case "ssh -i ~/.ssh/key.pem ubuntu@192.168.1.1" "[\"ubuntu\",\"192.168.1.1\"]"
+'
+
+test_expect "test_extract_ssh_context_multiple_options" '
+    ssh_case "ssh -T -o LogLevel=QUIET root@server.local" "[\"root\",\"server.local\"]"
+'
+
+test_expect "test_extract_ssh_context_no_match" '
+    ssh_case "hello" "[null,null]"
 '
 
 test_done
