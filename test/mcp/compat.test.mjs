@@ -338,3 +338,52 @@ clone() {
     assert.equal(props['branch?'], undefined);
     assert.deepEqual(tool.inputSchema.required, ['url']);
 });
+
+// --- mcp/mapping.rs unit tests (value_to_string), observed through tools/call -----------
+// A string parameter receives each JSON value as argv text. Arrays and objects for a string
+// parameter were pasted as JSON text by the original; argument validation (differences.md
+// M8) rejects them before anything runs.
+
+const ECHO_ARG = `
+# @desc Print the value between brackets
+show(v = "") printf '[%s]\\n' "$v"
+`;
+
+async function echoClient(t) {
+    const p = withProject(t, { Runfile: ECHO_ARG });
+    const { client } = await sdkClient(p);
+    t.after(() => client.close());
+    return client;
+}
+
+async function shown(client, value) {
+    const res = await client.callTool({ name: 'show', arguments: { v: value } });
+    assert.equal(res.isError, false, textOf(res));
+    return textOf(res).split('\n')[1];
+}
+
+for (const [name, value, expected] of [
+    ['test_value_to_string_string', 'hello', '[hello]'],
+    ['test_value_to_string_number', 42, '[42]'],
+    ['test_value_to_string_float', 1.23, '[1.23]'],
+    ['test_value_to_string_bool_true', true, '[true]'],
+    ['test_value_to_string_bool_false', false, '[false]'],
+    ['test_value_to_string_null', null, '[]'],
+]) {
+    test(name, async (t) => {
+        const client = await echoClient(t);
+        assert.equal(await shown(client, value), expected);
+    });
+}
+
+for (const [name, value] of [
+    ['test_value_to_string_array', [1, 2, 3]],
+    ['test_value_to_string_object', { key: 'value' }],
+]) {
+    test(`${name} (validated: M8)`, async (t) => {
+        const client = await echoClient(t);
+        const res = await client.callTool({ name: 'show', arguments: { v: value } });
+        assert.equal(res.isError, true);
+        assert.match(textOf(res), /^Invalid arguments for tool 'show': 'v' must be a string, got /);
+    });
+}
