@@ -387,3 +387,24 @@ for (const [name, value] of [
         assert.match(textOf(res), /^Invalid arguments for tool 'show': 'v' must be a string, got /);
     });
 }
+
+// --- mcp/tools.rs unit test, through tools/list -------------------------------------------
+// The descriptions are this implementation's (mcp.md §14); the shapes are the original's.
+test('test_get_builtin_tools', async (t) => {
+    const p = withProject(t);
+    const { client } = await sdkClient(p);
+    t.after(() => client.close());
+    const tools = (await client.listTools()).tools;
+    const setCwd = tools.find((x) => x.name === 'set_cwd');
+    assert.ok(setCwd, 'set_cwd tool should exist');
+    assert.equal(setCwd.inputSchema.type, 'object');
+    assert.equal(setCwd.inputSchema.properties.path.type, 'string');
+    assert.deepEqual(setCwd.inputSchema.required, ['path']);
+    const getCwd = tools.find((x) => x.name === 'get_cwd');
+    assert.ok(getCwd, 'get_cwd tool should exist');
+    assert.equal(getCwd.inputSchema.type, 'object');
+    assert.deepEqual(getCwd.inputSchema.properties, {});
+    assert.deepEqual(getCwd.inputSchema.required, []);
+    const cwd = await client.callTool({ name: 'get_cwd', arguments: {} });
+    assert.equal(textOf(cwd), p.dir);
+});
