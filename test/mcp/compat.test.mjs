@@ -408,3 +408,105 @@ test('test_get_builtin_tools', async (t) => {
     const cwd = await client.callTool({ name: 'get_cwd', arguments: {} });
     assert.equal(textOf(cwd), p.dir);
 });
+
+// --- mcp/handlers.rs unit tests, through a raw JSON-RPC session ---------------------------
+// Where mcp.md answers differently (set_cwd failures are isError results, differences.md
+// M14; argument problems are validation failures, M8; the version is negotiated, M5), the
+// expectation is the spec's and the test name says so.
+
+async function rawSession(t, files, version = '2024-11-05') {
+    const p = withProject(t, files);
+    const s = rawServer(p);
+    t.after(() => s.end());
+    if (version) await s.initialize(version);
+    return { p, s };
+}
+
+const call = (s, id, params) => s.request(id, 'tools/call', params);
+
+test('test_handle_get_cwd', async (t) => {
+    const { p, s } = await rawSession(t);
+    const r = await call(s, 1, { name: 'get_cwd', arguments: {} });
+    assert.equal(r.result.isError, false);
+    assert.equal(r.result.content[0].text, p.dir);
+});
+
+test('test_handle_set_cwd', async (t) => {
+    const { p, s } = await rawSession(t);
+    const target = write(p.root, 'elsewhere/.keep', '');
+    const dir = target.slice(0, -'/.keep'.length);
+    const r = await call(s, 1, { name: 'set_cwd', arguments: { path: dir } });
+    assert.equal(r.result.isError, false, JSON.stringify(r));
+    assert.match(r.result.content[0].text, new RegExp(`^Working directory changed to ${dir}\n`));
+    const g = await call(s, 2, { name: 'get_cwd', arguments: {} });
+    assert.equal(g.result.content[0].text, dir);
+});
+
+test('test_handle_set_cwd_missing_path (validation failure: M8)', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await call(s, 1, { name: 'set_cwd', arguments: {} });
+    assert.equal(r.error.code, -32602);
+    assert.equal(r.error.message, "Invalid arguments for tool 'set_cwd': missing required argument 'path'");
+});
+
+test('test_handle_set_cwd_invalid_path (isError result: M14)', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await call(s, 1, { name: 'set_cwd', arguments: { path: '/non/existent/path/that/should/fail' } });
+    assert.equal(r.result.isError, true);
+    assert.equal(r.result.content[0].text,
+        "Cannot change the working directory to '/non/existent/path/that/should/fail': No such file or directory");
+    const g = await call(s, 2, { name: 'get_cwd', arguments: {} });
+    assert.notEqual(g.result.content[0].text, '/non/existent/path/that/should/fail');
+});
+
+test('test_handle_tools_list_includes_builtin', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await s.request(1, 'tools/list', {});
+    const names = r.result.tools.map((x) => x.name);
+    assert.ok(names.includes('set_cwd'));
+    assert.ok(names.includes('get_cwd'));
+});
+
+test('test_handle_initialize (no params: the newest version, M5)', async (t) => {
+    const { s } = await rawSession(t, {}, null);
+    const r = await s.request(1, 'initialize');
+    assert.equal(r.result.protocolVersion, '2025-11-25');
+    assert.ok(r.result.capabilities);
+    assert.equal(r.result.serverInfo.name, 'run');
+    assert.ok(r.result.serverInfo.version.length > 0);
+});
+
+test('test_handle_initialize_with_params', async (t) => {
+    const { s } = await rawSession(t, {}, null);
+    const r = await s.request(1, 'initialize', {
+        protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'test', version: '1.0' },
+    });
+    assert.equal(r.result.protocolVersion, '2024-11-05');
+});
+
+test('test_handle_tools_call_missing_params', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await s.request(1, 'tools/call');
+    assert.equal(r.error.code, -32602);
+    assert.equal(r.error.message, 'Invalid params: params must be an object');
+});
+
+test('test_handle_tools_call_missing_tool_name', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await call(s, 1, { arguments: {} });
+    assert.equal(r.error.code, -32602);
+    assert.match(r.error.message, /Missing tool name/);
+});
+
+test('test_handle_tools_call_get_cwd_value', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await call(s, 1, { name: 'get_cwd', arguments: {} });
+    assert.equal(r.result.isError, false);
+    assert.ok(r.result.content[0].text.length > 0);
+});
+
+test('test_handle_tools_call_set_cwd_nonexistent (isError result: M14)', async (t) => {
+    const { s } = await rawSession(t);
+    const r = await call(s, 1, { name: 'set_cwd', arguments: { path: '/this/path/should/not/exist/ever' } });
+    assert.equal(r.result.isError, true);
+});
