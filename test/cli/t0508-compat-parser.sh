@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compatibility with nihilok/run's own parser unit tests (run/src/parser/mod.rs), observed from
+# Compatibility with nihilok/run's own parser unit tests (run/src/parser/mod.rs, and the
+# platform and type helpers of run/src/utils.rs), observed from
 # outside: each case's Runfile is loaded by the binary and what the unit test asserted about
 # the parse (names, attributes, parameters, defaults, bodies) is checked through --inspect,
 # --list, --show-script or by running the function. One test per original test function,
@@ -198,6 +199,37 @@ test_expect "test_function_after_comment_with_apostrophe" '
     fresh && printf "first() {\n    # It'\''s ok\n    echo \"first\"\n}\nsecond() echo \"second\"" >Runfile
     run_cmd first && expect_status 0 && expect_eq "$out" first &&
     run_cmd second && expect_status 0 && expect_eq "$out" second
+'
+
+# --- utils.rs unit tests ------------------------------------------------------------------
+
+test_expect "test_arg_type_to_json_type" '
+    fresh && printf "# @desc d\nf(s: str, i: int, x: float, b: bool, o: object) echo hi\n" >Runfile
+    run_cmd --inspect && expect_status 0 &&
+    expect_eq "$(jqo "[.tools[0].inputSchema.properties | to_entries[] | .value.type]")" \
+        "[\"string\",\"integer\",\"number\",\"boolean\",\"object\",\"integer\"]"
+'
+
+test_expect "test_matches_current_platform_no_os_attrs" '
+    fresh && printf "# @desc Test\nf() echo yes\n" >Runfile
+    run_cmd f && expect_eq "$out" yes && run_cmd --inspect &&
+    expect_eq "$(jqo "[.tools[].name]")" "[\"f\"]"
+'
+
+test_expect "test_matches_current_platform_unix" '
+    fresh && printf "# @os unix\nf() echo yes\n" >Runfile
+    run_cmd f && expect_status 0 && expect_eq "$out" yes
+'
+
+test_expect "test_matches_current_platform_windows" '
+    fresh && printf "# @os windows\nf() echo yes\n" >Runfile
+    run_cmd f
+    expect_status 127 && has "$err" "Function '\''f'\'' not found"
+'
+
+test_expect "test_matches_current_platform_multiple_os" '
+    fresh && printf "# @os linux\n# @os macos\nf() echo yes\n" >Runfile
+    run_cmd f && expect_status 0 && expect_eq "$out" yes
 '
 
 test_done
