@@ -24,7 +24,7 @@ rm -f "$probe"
 build=build/fuzz
 make --no-print-directory BUILD=$build CC=clang SAN=address,undefined \
     CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" $build/librun.a || exit 1
-libs=$(pkg-config --libs libuv jansson libpcre2-8 yaml-0.1)
+read -ra libs <<<"$(pkg-config --libs libuv jansson libpcre2-8 yaml-0.1)"
 
 # The runfile harness starts from every sample and golden Runfile (flattened: names collide).
 extra_seeds=$build/seeds-runfile-extra
@@ -47,7 +47,7 @@ for src in "${srcs[@]}"; do
     bin=$build/$name
     clang -std=c17 -O1 -g -Wall -Wextra -Werror=implicit-function-declaration -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
         -DPCRE2_CODE_UNIT_WIDTH=8 -fsanitize=fuzzer,address,undefined \
-        -fno-sanitize-recover=all "$src" $build/librun.a $libs -o "$bin" || exit 1
+        -fno-sanitize-recover=all "$src" $build/librun.a "${libs[@]}" -o "$bin" || exit 1
     [ -n "${FUZZ_BUILD_ONLY:-}" ] && continue
     corpus=$build/corpus-$name
     mkdir -p "$corpus"
