@@ -71,7 +71,7 @@ function fail(msg) {
     if (failures <= 20) console.log(`soak: FAIL ${msg}`);
 }
 
-const { client, transport } = await sdkClient(p, { env: { RUN_SOAK_TAG: TAG, RUN_MCP_OUTPUT_DIR: outDir } });
+const { client, transport, stderr } = await sdkClient(p, { env: { RUN_SOAK_TAG: TAG, RUN_MCP_OUTPUT_DIR: outDir } });
 const pid = transport.pid;
 
 // Count every response by id on the raw stream, under the SDK.
@@ -234,5 +234,7 @@ if (end.children !== 0) fail(`${end.children} processes of calls left at the end
 if (after !== 0) fail(`${after} processes left after the server exited`);
 if (leftovers.length) fail(`output files of cancelled calls left: ${leftovers.slice(0, 3)}`);
 if (pwned) fail('a hostile value ran as shell code');
+// Under `make soak BUILD=build/asan` the sanitizers report to stderr (leaks at exit).
+if (/Sanitizer|runtime error/.test(stderr())) fail(`sanitizer report:\n${stderr().slice(0, 3000)}`);
 console.log(failures ? `soak: FAILED (${failures} problems)` : 'soak: ok');
 process.exit(failures ? 1 : 0);
