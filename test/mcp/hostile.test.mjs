@@ -36,6 +36,9 @@ spew(tag) {
     wait
 }
 
+# @desc Take a nap
+nap() { sleep 1.2; echo napped; }
+
 # @desc Namespaced big output
 ns:big() yes 0123456789 | head -c 5000
 `;
@@ -262,6 +265,73 @@ test('matrix: malformed envelopes, names with .. and /, bad params and ids (§3.
     assert.deepEqual(fs.readdirSync(p.dir), ['Runfile']);
     assert.deepEqual(fs.readdirSync(p.home).sort(), ['proj']);
     console.log(`# envelope matrix: ${cases.length + raw.length + 1} cases`);
+});
+
+test('matrix: built-in tools with hostile arguments (§14)', async (t) => {
+    const { p, s } = setup(t, { Runfile: RUNFILE, afile: '', 'sub/x': '' });
+    await s.initialize('2025-06-18');
+    const inv = (tool, problem) => ({ error: { code: -32602, message: `Invalid arguments for tool '${tool}': ${problem}` } });
+    const res = (text, isError = true) => ({ result: { content: [{ type: 'text', text }], isError } });
+    const cannot = (given, reason) => res(`Cannot change the working directory to '${given}': ${reason}`);
+    const long = 'a'.repeat(5000);
+    const cases = [
+        ['set_cwd', {}, inv('set_cwd', "missing required argument 'path'")],
+        ['set_cwd', { path: null }, inv('set_cwd', "missing required argument 'path'")],
+        ['set_cwd', { path: 1 }, inv('set_cwd', "'path' must be a string, got 1")],
+        ['set_cwd', { path: ['/'] }, inv('set_cwd', "'path' must be a string, got [\"/\"]")],
+        ['set_cwd', { path: '/nonexistent/x' }, cannot('/nonexistent/x', 'No such file or directory')],
+        ['set_cwd', { path: 'afile' }, cannot('afile', 'Not a directory')],
+        ['set_cwd', { path: 'afile/..' }, cannot('afile/..', 'Not a directory')],
+        ['set_cwd', { path: long }, cannot(long, 'File name too long')],
+        ['set_cwd', { path: '$(touch pwned)' }, cannot('$(touch pwned)', 'No such file or directory')],
+        ['run_docs', { topic: 1 }, inv('run_docs', "'topic' must be a string, got 1")],
+        ['run_docs', { topic: { a: 1 } }, inv('run_docs', "'topic' must be a string, got {\"a\":1}")],
+        ['get_cwd', { extra: [1, 2] }, res(p.dir, false)],
+    ];
+    const got = await batch(s, cases.map(([name, args], i) => callReq(i + 1, name, args)));
+    cases.forEach(([name, args, want], i) => {
+        const r = got.get(i + 1);
+        delete r.jsonrpc; delete r.id;
+        assert.deepEqual(r, want, `${name} ${JSON.stringify(args).slice(0, 80)}`);
+    });
+    const docs = (await s.request('d', 'tools/call', { name: 'run_docs', arguments: { topic: '../../etc/passwd' } })).result;
+    assert.equal(docs.isError, false);
+    assert.match(docs.content[0].text, /^Unknown topic `\.\.\/\.\.\/etc\/passwd`\. Available topics: getting-started, /);
+    // A relative path with .. is canonicalised; the session moves, the server does not.
+    const moved = (await s.request('m', 'tools/call', { name: 'set_cwd', arguments: { path: 'sub/../sub/./' } })).result;
+    assert.equal(moved.content[0].text, `Working directory changed to ${path.join(p.dir, 'sub')}\nRunfile: ${path.join(p.dir, 'Runfile')}`);
+    assert.equal((await s.request('g', 'tools/call', { name: 'get_cwd' })).result.content[0].text, path.join(p.dir, 'sub'));
+    assert.ok(!fs.existsSync(path.join(p.dir, 'pwned')) && !fs.existsSync(path.join(p.dir, 'sub', 'pwned')));
+    console.log(`# built-in matrix: ${cases.length + 3} cases`);
+});
+
+test('matrix: odd cancellations, progress tokens and reused ids (§3.1, §9.3, §9.5)', async (t) => {
+    const { s } = setup(t);
+    await s.initialize('2025-11-25');
+    // A call that runs 1.2 s: long enough for a progress notification, were one due.
+    const hold = (id, meta) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'nap', arguments: {}, _meta: meta } });
+    s.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'spew', arguments: { tag: 'c1' } } });
+    s.send({ jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'spew', arguments: { tag: 'c2' } } });
+    // Cancellations that match nothing: another type, another value, no params, junk.
+    for (const params of [{ requestId: '1' }, { requestId: 1.0000001 }, { requestId: [1] }, { requestId: null }, {}, undefined, 'x', { requestId: 'init' }])
+        s.notify('notifications/cancelled', params);
+    // Reusing the id of a running call is refused; the running call is untouched.
+    s.send({ jsonrpc: '2.0', id: 'dup', method: 'ping' });
+    assert.deepEqual((await s.response('dup')).msg.error, { code: -32600, message: 'Invalid Request: id already in use' });
+    // Progress tokens that are neither strings nor integers get no progress; the call is answered.
+    for (const [i, token] of [[10, 1.5], [11, { a: 1 }], [12, [1]], [13, true], [14, null]])
+        s.send(hold(i, { progressToken: token }));
+    for (const id of [10, 11, 12, 13, 14]) {
+        const r = (await s.response(id, 10000)).msg;
+        assert.equal(normMs(r.result.content[0].text), 'Execution: `nap` ✓ Success (<ms>ms)\nnapped\n');
+    }
+    assert.equal(s.lines.filter((l) => l.msg.method === 'notifications/progress').length, 0);
+    // Both spewing calls are still running: cancel them for real; neither is ever answered.
+    s.notify('notifications/cancelled', { requestId: 1, reason: 'x'.repeat(100000) });
+    s.notify('notifications/cancelled', { requestId: 'dup' });
+    assert.deepEqual(await s.request('p', 'ping'), { jsonrpc: '2.0', id: 'p', result: {} });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(s.lines.filter((l) => l.msg.id === 1 || l.msg.id === 'dup'), []);
 });
 
 test('10 MB values: a frame over the limit, a refused excerpt, E2BIG; the server keeps serving (§2, §7.3, §8.4)', async (t) => {
