@@ -369,6 +369,17 @@ test('output files: tool names make file names, nothing escapes the output direc
     assert.equal(fs.statSync(m[1]).size, 5000);
     assert.deepEqual(fs.readdirSync(p.dir).sort(), ['.run-output', 'Runfile']);
     assert.deepEqual(fs.readdirSync(path.join(p.dir, '.run-output')), [path.basename(m[1])]);
+    // An output directory with .. in it is resolved against the session cwd (§10.3).
+    fs.mkdirSync(path.join(p.home, 'o'));
+    const s2 = rawServer(p, { env: { RUN_MCP_OUTPUT_DIR: '../o/../out' } });
+    t.after(() => { if (s2.child.exitCode === null) s2.child.kill('SIGKILL'); });
+    const r2 = (await s2.request(1, 'tools/call', { name: 'ns__big', arguments: {} })).result;
+    const m2 = /\[Full output saved to: (.*)\]/.exec(r2.content[0].text);
+    assert.ok(m2 && path.isAbsolute(m2[1]), r2.content[0].text);
+    assert.equal(fs.realpathSync(path.dirname(m2[1])), path.join(p.home, 'out', '.run-output'));
+    assert.equal(fs.statSync(m2[1]).size, 5000);
+    assert.deepEqual(fs.readdirSync(p.home).sort(), ['o', 'out', 'proj']);
+    assert.deepEqual(fs.readdirSync(path.join(p.home, 'o')), []);
 });
 
 function bigRunfile(n) {
