@@ -15,22 +15,23 @@ fi
 build=build/fuzz
 make --no-print-directory BUILD=$build CC=clang SAN=address,undefined \
     CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" $build/librun.a || exit 1
-libs=$(pkg-config --libs libuv jansson libpcre2-8 yaml-0.1)
+read -r -a libs <<<"$(pkg-config --libs libuv jansson libpcre2-8 yaml-0.1)"
 status=0
 for src in test/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)
     bin=$build/$name
     clang -std=c17 -O1 -g -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
         -DPCRE2_CODE_UNIT_WIDTH=8 -fsanitize=fuzzer,address,undefined \
-        -fno-sanitize-recover=all "$src" $build/librun.a $libs -o "$bin" || exit 1
+        -fno-sanitize-recover=all "$src" "$build/librun.a" "${libs[@]}" -o "$bin" || exit 1
     corpus=$build/corpus-$name
     mkdir -p "$corpus"
     seeds=test/fuzz/seeds-${name#fuzz_}
     dict=test/fuzz/${name#fuzz_}.dict
     extra=()
+    [ -d "$seeds" ] && extra+=("$seeds")
     [ -f "$dict" ] && extra+=("-dict=$dict")
     echo "fuzz: $name for ${time}s"
-    if ! "$bin" "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) "${extra[@]}" \
+    if ! "$bin" "$corpus" "${extra[@]}" \
         -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$build/$name-" -print_final_stats=1 >"$build/$name.log" 2>&1; then
         echo "fuzz: $name FAILED; see $build/$name.log and $build/$name-*"
