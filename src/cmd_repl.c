@@ -208,7 +208,6 @@ int cmd_repl(const struct cmd_ctx *ctx)
     struct buf pending = BUF_INIT, banner = BUF_INIT;
     char *line = NULL, *label;
     size_t cap = 0, i;
-    ssize_t n;
     int status;
 
     ss.loaded = cmd_load(ctx, false, &status);
@@ -225,6 +224,7 @@ int cmd_repl(const struct cmd_ctx *ctx)
         struct diag_list diags = DIAG_LIST_INIT;
         struct runfile *input;
         bool blank = true;
+        ssize_t n;
 
         out(pending.len ? "...> " : "run> ");
         n = getline(&line, &cap, stdin);
