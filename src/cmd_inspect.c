@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,7 +33,7 @@ int cmd_inspect(const struct cmd_ctx *ctx)
     if (!text)
         BUG("cannot serialise the tool list");
     if (cmd_write_all(STDOUT_FILENO, text, strlen(text)) || cmd_write_all(STDOUT_FILENO, "\n", 1)) {
-        fprintf(stderr, "error: cannot write to stdout: %s\n", strerror(errno));
+        cmd_say("error: cannot write to stdout: %s\n", strerror(errno));
         goto out;
     }
     rc = 0;

@@ -29,19 +29,6 @@ static void out(const char *s)
     cmd_write_all(STDOUT_FILENO, s, strlen(s));
 }
 
-static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static void say(const char *fmt, ...)
-{
-    struct buf b = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    cmd_write_all(STDERR_FILENO, b.buf, b.len);
-    buf_release(&b);
-}
-
 /* The default shell's label for the banner (execution.md §2.1). */
 static char *shell_label(void)
 {
@@ -160,7 +147,7 @@ static void run_input(struct session *ss, const struct runfile *input)
         script_release(&s);
     }
     if (rc)
-        say("[exit %d]\n", rc);
+        cmd_say("[exit %d]\n", rc);
     diag_list_release(&diags);
     free(view.fns);
     free(view.stmts);
@@ -212,8 +199,8 @@ int cmd_repl(const struct cmd_ctx *ctx)
 
     ss.loaded = cmd_load(ctx, false, &status);
     if (!ss.loaded)
-        say("warning: no Runfile loaded: %s\n",
-            status ? "the Runfile has errors" : "no Runfile found");
+        cmd_say("warning: no Runfile loaded: %s\n",
+                status ? "the Runfile has errors" : "no Runfile found");
     label = shell_label();
     buf_addf(&banner, "run %s REPL (shell: %s)\nType 'exit' or press Ctrl-D to quit.\n\n",
              RUN_VERSION, label);
