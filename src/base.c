@@ -9,15 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * BUG(), die() and out_of_memory() ignore the results of their stdio calls on purpose: the
+ * process is about to end, and stderr is the last place a failure could be reported to.
+ */
 void bug_at(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "BUG: %s:%d: ", file, line);
+    (void)fprintf(stderr, "BUG: %s:%d: ", file, line);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    (void)vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
     abort();
 }
 
@@ -25,18 +29,18 @@ void die(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("run: fatal: ", stderr);
+    (void)fputs("run: fatal: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    (void)vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
     exit(1);
 }
 
 static NORETURN void out_of_memory(size_t size)
 {
     /* No allocation here: we are out of memory. */
-    fprintf(stderr, "run: fatal: out of memory (allocating %zu bytes)\n", size);
+    (void)fprintf(stderr, "run: fatal: out of memory (allocating %zu bytes)\n", size);
     exit(1);
 }
 
@@ -99,7 +103,7 @@ char *xasprintf(const char *fmt, ...)
         BUG("bad format '%s'", fmt);
     p = xmalloc((size_t)n + 1);
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    (void)vsnprintf(p, (size_t)n + 1, fmt, ap); /* the length was measured above */
     va_end(ap);
     return p;
 }

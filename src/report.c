@@ -165,10 +165,10 @@ const char *report_signal_name(int signo)
     if (!other[signo][0]) {
 #ifdef SIGRTMIN
         if (signo >= SIGRTMIN && signo <= SIGRTMAX)
-            snprintf(other[signo], sizeof(other[signo]), "SIGRTMIN+%d", signo - SIGRTMIN);
+            (void)snprintf(other[signo], sizeof(other[signo]), "SIGRTMIN+%d", signo - SIGRTMIN);
         else
 #endif
-            snprintf(other[signo], sizeof(other[signo]), "SIG%d", signo);
+            (void)snprintf(other[signo], sizeof(other[signo]), "SIG%d", signo);
     }
     return other[signo];
 }
