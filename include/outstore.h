@@ -34,7 +34,7 @@
 struct buf;
 
 #define OUTSTORE_THRESHOLD 1200
-#define OUTSTORE_TAIL_KEEP (64 * 1024)
+#define OUTSTORE_TAIL_KEEP ((size_t)64 * 1024)
 #define OUTSTORE_LINE_KEEP 1024
 
 struct outstore_opts {
