@@ -55,7 +55,8 @@ void cmd_print_diags(const struct diag_list *diags);
  * Load the Runfile for the CLI modes (runfile_load with the context's cwd/home, --runfile and
  * the environment). Prints diagnostics. Returns the model, or NULL after printing
  * "error: No Runfile found..." (when 'need' is true) or the load's errors; '*status' gets the
- * exit status to use when NULL is returned (1), or 0.
+ * exit status to use when NULL is returned (1), or 0. The caller frees the model with
+ * runfile_free().
  */
 struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status);
 
