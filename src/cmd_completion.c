@@ -3,6 +3,12 @@
  * time; `--install-completion [SHELL]` writes it where the shell looks (cli.md §10). The
  * scripts themselves live in completions/run.<shell> and read `run --list`.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "embedded.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,11 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
-#include "embedded.h"
 
 /* "pwsh" is another name of "powershell"; everything else is already canonical. */
 static const char *canonical_shell(const char *shell)

@@ -3,15 +3,17 @@
  * (cli.md §6). The list comes from the schema module, exactly as tools/list builds it minus
  * the built-ins, so the two cannot disagree. Nothing is executed.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "schema.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "buf.h"
-#include "cmd.h"
-#include "schema.h"
 
 int cmd_inspect(const struct cmd_ctx *ctx)
 {

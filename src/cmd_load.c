@@ -2,14 +2,15 @@
  * cmd_load: load the Runfile for a CLI mode and print what the load has to say
  * (cli.md §5.1, §12).
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
 
 struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status)
 {

@@ -3,17 +3,18 @@
  * definitions add to the session, assignments extend its prelude, commands and calls run at
  * once as a file-mode script (execution.md §13) built from the session.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "cmd_run.h"
+#include "diag.h"
+#include "script.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
-#include "cmd_run.h"
-#include "diag.h"
-#include "script.h"
 
 #define REPL_LABEL "<repl>"
 
