@@ -67,6 +67,10 @@ test_expect "--runfile missing: exact message, exit 1" '
 	run_cmd --runfile nope.run greet && expect_status 1 &&
 	expect_eq "$err" "error: No Runfile found at '\''nope.run'\''"
 '
+test_expect "--runfile with an empty value names no file (not the current directory)" '
+	run_cmd --runfile "" greet && expect_status 1 && expect_eq "$err" "error: No Runfile found at '\'''\''" &&
+	run_cmd --runfile= --list && expect_status 1 && expect_eq "$out" ""
+'
 test_expect "no Runfile (discovery): exact message, exit 1" '
 	mkdir -p "$HOME/empty" && cd "$HOME/empty" && run_cmd greet && expect_status 1 &&
 	expect_eq "$err" "error: No Runfile found. Create ./Runfile or ~/.runfile to define functions."
