@@ -45,6 +45,13 @@ test_expect "invalid option value: exact, exit 2" '
 	run_cmd --generate-completion tcsh && expect_status 2 &&
 	printf "%s\n" "$err" | head -1 | grep -q "^error: invalid value '\''tcsh'\'' for '\''--generate-completion'\'' (expected "
 '
+test_expect "an option without a value rejects =value" '
+	run_cmd --list=x && expect_status 2 && expect_eq "$out" "" &&
+	expect_eq "$(printf "%s\n" "$err" | head -1)" "error: option '\''--list'\'' does not take a value" &&
+	printf "%s\n" "$err" | sed -n 2p | grep -q "^Try " &&
+	run_cmd -l=x && expect_status 2 && run_cmd --no-prelude=1 greet && expect_status 2 &&
+	run_cmd --show-script=greet && expect_status 2
+'
 test_expect "--opt=value form" '
 	run_cmd --runfile=other/Runfile greet && expect_status 0 && expect_eq "$out" "other" &&
 	run_cmd --output-format=json greet && expect_status 0 && printf "%s" "$out" | grep -q "\"function_name\": \"greet\""
