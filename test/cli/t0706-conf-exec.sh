@@ -131,4 +131,25 @@ test_expect "prelude cannot call functions but sees assignments with expansions"
 test_expect "cd in a function does not affect run (new process per call)" '
 	run_cmd cd_fn && expect_eq "$out" "/"
 '
+test_expect "RUN_SHELL path that exists but cannot be executed: 126, cannot start" '
+	printf "echo\n" >notexec && chmod 644 notexec && RUN_SHELL=$PWD/notexec run_cmd name && expect_status 126 &&
+	expect_eq "$err" "error: cannot start notexec for '\''name'\'': Permission denied"
+'
+test_expect "argument list too long: 126, cannot start" '
+	{ printf "big() echo "; head -c 200000 /dev/zero | tr "\0" x; echo; } >R10 && run_cmd --runfile R10 big &&
+	expect_status 126 && expect_eq "$err" "error: cannot start bash for '\''big'\'': Argument list too long"
+'
+test_expect "SIGTERM to run is forwarded to the function" '
+	printf "slow() { trap \"echo got-term; exit 9\" TERM; sleep 5 & wait; }\n" >R11 &&
+	{ "$RUN_BIN" --runfile R11 slow >o 2>e & pid=$!; } && sleep 0.5 && kill -TERM $pid; wait $pid; rc=$?
+	test $rc = 9 && expect_eq "$(cat o)" "got-term"
+'
+test_expect "the child starts with default dispositions even if run inherited SIG_IGN" '
+	printf "selfint() kill -INT \$\$\n" >R12 && (trap "" INT; "$RUN_BIN" --runfile R12 selfint 2>e); test $? = 130
+'
+test_expect "captured mode does not wait for background holders of the pipes" '
+	printf "bg() { (sleep 4 &); echo hi; }\n" >R13 && s=$(date +%s) &&
+	run_cmd --runfile R13 --output-format json bg && expect_status 0 &&
+	test $(( $(date +%s) - s )) -lt 3 && printf "%s" "$out" | grep -qF "\"stdout\": \"hi\\n\""
+'
 test_done
