@@ -830,6 +830,11 @@ struct runfile *runfile_load(const struct runfile_load_opts *o, struct diag_list
         const char *p = o->script ? o->script : o->runfile;
         struct stat st;
 
+        /* An empty path names no file (it is not the current directory). */
+        if (!*p) {
+            err = ENOENT;
+            goto fail;
+        }
         path = p[0] == '/' || !o->cwd ? xstrdup(p) : xasprintf("%s/%s", o->cwd, p);
         if (!o->script && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             char *r = xasprintf("%s/Runfile", path);

@@ -71,8 +71,13 @@ char *script_which(const char *name, const char *path)
 
     if (!name || !*name)
         return NULL;
-    if (strchr(name, '/'))
-        return is_exec_file(name) ? xstrdup(name) : NULL;
+    /* A path that exists is the interpreter even when it is not executable: starting it
+     * then fails with 126 "cannot start" (cli.md §11), which says more than "not found". */
+    if (strchr(name, '/')) {
+        struct stat st;
+
+        return stat(name, &st) == 0 && !S_ISDIR(st.st_mode) ? xstrdup(name) : NULL;
+    }
     if (!path)
         path = getenv("PATH");
     if (!path)
