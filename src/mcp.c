@@ -271,7 +271,7 @@ static void tool_run_docs(struct mcp_server *s, const struct mcp_req *req, json_
         buf_addstr(&text, "# run documentation topics\n\nCall run_docs with a topic to read it, "
                           "for example {\"topic\": \"runfile-syntax\"}.\n\n");
         for (i = 0; i < ARRAY_SIZE(topics); i++)
-            buf_addf(&text, "- **%s**: %s\n", topics[i].slug, topics[i].title);
+            buf_addf(&text, "%s- **%s**: %s", i ? "\n" : "", topics[i].slug, topics[i].title);
     } else if (streq(topic, "reference")) {
         /* The other twelve pages, in index order, one empty line between them. */
         for (i = 0; i + 1 < ARRAY_SIZE(topics); i++) {
