@@ -3,13 +3,14 @@
  * is fixed: one name per line, sorted by byte order, with the merged form when both the
  * project Runfile and ~/.runfile were loaded.
  */
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "cmd.h"
 
 #include "base.h"
 #include "buf.h"
-#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int by_name(const void *a, const void *b)
 {

@@ -116,6 +116,10 @@ json_t *mcp_json_text(const char *text, size_t len);
 void mcp_reply(struct mcp_server *s, const struct mcp_req *req, json_t *msg);
 /* One awaited answer of 'b' is done (sent into it or dropped); sends the batch when complete. */
 void mcp_batch_done(struct mcp_server *s, struct mcp_batch *b);
+/* True when 'v' is a JSON string without NUL characters (its C string holds all of it). */
+bool mcp_is_text(const json_t *v);
+/* Error 'code' whose message is 'prefix' followed by the string 'str', NUL characters kept. */
+json_t *mcp_error_with(json_t *id, int code, const char *prefix, const json_t *str);
 /* A validation failure (§7.3): -32602 error or isError result by version. */
 void mcp_reply_invalid_args(struct mcp_server *s, const struct mcp_req *req, const char *text);
 /* The negotiated version (2024-11-05 rules before initialize). */
