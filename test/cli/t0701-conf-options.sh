@@ -19,7 +19,9 @@ test_expect "help: stdout, exit 0, names options and man pages" '
 	run_cmd -h && expect_status 0 && expect_eq "$err" "" &&
 	for o in --list --inspect --serve-mcp --show-script --output-format --runfile --working-dir \
 		--no-prelude --generate-completion --install-completion --help --version \
-		RUN_SHELL RUN_NO_GLOBAL_MERGE RUN_RUNFILE_DIR "man run" "man runfile"; do
+		RUN_SHELL RUN_NO_GLOBAL_MERGE RUN_RUNFILE_DIR RUN_MCP_OUTPUT_DIR RUN_MCP_MAX_CONCURRENCY \
+		RUN_MCP_MAX_FRAME HOME PATH SHELL XDG_DATA_HOME XDG_CONFIG_HOME ZDOTDIR NO_COLOR \
+		126 127 128 "man run" "man runfile"; do
 		printf "%s" "$out" | grep -qe "$o" || { echo "missing $o"; exit 1; }
 	done
 '
