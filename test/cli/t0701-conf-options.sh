@@ -122,6 +122,15 @@ test_expect "mode order: --list beats --inspect beats FUNCTION" '
 	run_cmd --inspect greet && expect_status 0 && printf "%s" "$out" | grep -q "\"tools\"" &&
 	run_cmd --list greet extra words && expect_status 0 && printf "%s" "$out" | grep -q "^Available functions"
 '
+test_expect "mode order: --install-completion beats --generate-completion; --inspect beats --serve-mcp" '
+	run_cmd --generate-completion bash --install-completion zsh &&
+	expect_eq "$(printf "%s\n" "$out" | head -1)" "Installing zsh completion for run..." &&
+	run_cmd --serve-mcp --inspect && expect_status 0 && expect_eq "$(printf "%s\n" "$out" | head -1)" "{"
+'
+test_expect "mode order: --serve-mcp beats FILE and --show-script" '
+	echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}" | "$RUN_BIN" --show-script --serve-mcp ./x.run >o 2>/dev/null &&
+	expect_eq "$(cat o)" "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"
+'
 test_expect "words after list/inspect/completion are ignored" '
 	run_cmd --list nosuch --also && expect_status 0 &&
 	run_cmd --generate-completion zsh nosuch && expect_status 0 && expect_eq "$(printf "%s\n" "$out" | head -1)" "#compdef run"
