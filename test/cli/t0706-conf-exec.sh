@@ -152,4 +152,15 @@ test_expect "captured mode does not wait for background holders of the pipes" '
 	run_cmd --runfile R13 --output-format json bg && expect_status 0 &&
 	test $(( $(date +%s) - s )) -lt 3 && printf "%s" "$out" | grep -qF "\"stdout\": \"hi\\n\""
 '
+test_expect "polyglot values are data (E2): a template literal stays code, the value text" '
+	printf "# @shell node\nn(name) console.log(\`hi \${name}\`)\n# @shell python\np(name) print(f\"hi {name}\")\n" >R14 &&
+	run_cmd --runfile R14 n "\${process.exit(7)}" && expect_status 0 && expect_eq "$out" "hi \${process.exit(7)}" &&
+	run_cmd --runfile R14 p "{__import__(\"os\").getpid()}" && expect_eq "$out" "hi {__import__(\"os\").getpid()}"
+'
+test_expect "rest parameters with few arguments never fail, bash and sh (E6)" '
+	printf "f(a, b = x, ...r) echo \"[\$a][\$b][\$r][\$#]\"\n" >R15 &&
+	run_cmd --runfile R15 f 1 && expect_status 0 && expect_eq "$out" "[1][x][][1]" &&
+	RUN_SHELL=dash run_cmd --runfile R15 f 1 && expect_status 0 && expect_eq "$out" "[1][x][][1]" &&
+	RUN_SHELL=dash run_cmd --runfile R15 f 1 2 3 "4 5" && expect_eq "$out" "[1][2][3 4 5][4]"
+'
 test_done
