@@ -199,6 +199,7 @@ test_expect "pwsh is refused with 126" '
 test_expect "an interpreter that cannot be executed: 126" '
     printf "#!/bin/sh\n" >"$TEST_ROOT/noexec-sh" && chmod 644 "$TEST_ROOT/noexec-sh" &&
     RUN_SHELL="$TEST_ROOT/noexec-sh" run_cmd greet; expect_status 126 &&
+    grep -q "^error: cannot start noexec-sh for '\''greet'\'': Permission denied" <<<"$err" &&
     printf "#!/no/such/interp\n" >"$TEST_ROOT/bad-sh" && chmod 755 "$TEST_ROOT/bad-sh" &&
     RUN_SHELL="$TEST_ROOT/bad-sh" run_cmd greet; expect_status 126 &&
     grep -q "^error: cannot start bad-sh for '\''greet'\'': " <<<"$err"
