@@ -99,6 +99,17 @@ test_expect "--install-completion value pwsh accepted" '
 	run_cmd --install-completion pwsh && expect_status 0 &&
 	test -f "$XDG_CONFIG_HOME/powershell/run.ps1"
 '
+test_expect "--install-completion write failure: exact message, exit 1" '
+	touch xdgfile && XDG_DATA_HOME=$PWD/xdgfile run_cmd --install-completion bash && expect_status 1 &&
+	expect_eq "$err" "error: cannot write '\''$PWD/xdgfile/bash-completion/completions/run'\'': Not a directory"
+'
+test_expect "--install-completion: stdout layout for fish" '
+	run_cmd --install-completion fish && expect_status 0 &&
+	expect_eq "$(printf "%s\n" "$out" | head -2)" "Installing fish completion for run...
+✓ Installed completion to $XDG_CONFIG_HOME/fish/completions/run.fish" &&
+	expect_eq "$(printf "%s\n" "$out" | tail -2)" "
+✓ Installation complete!" && cmp -s "$XDG_CONFIG_HOME/fish/completions/run.fish" <("$RUN_BIN" --generate-completion fish)
+'
 test_expect "-- ends the options; dropped" '
 	run_cmd -- greet a && expect_eq "$out" "greet:1:a" &&
 	run_cmd -- --list && expect_status 127 &&
