@@ -40,7 +40,7 @@ spew(tag) {
 nap() { sleep 1.2; echo napped; }
 
 # @desc Namespaced big output
-ns:big() yes 0123456789 | head -c 5000
+ns:big() for i in $(seq 1 500); do echo 012345678; done
 `;
 
 // The values tried in every position: each JSON type, and strings that look like other types,
@@ -380,6 +380,26 @@ test('output files: tool names make file names, nothing escapes the output direc
     assert.equal(fs.statSync(m2[1]).size, 5000);
     assert.deepEqual(fs.readdirSync(p.home).sort(), ['o', 'out', 'proj']);
     assert.deepEqual(fs.readdirSync(path.join(p.home, 'o')), []);
+});
+
+test('a hostile environment: the output directory is a file, the session cwd is deleted (§10.2, §14.1)', async (t) => {
+    const { p, s } = setup(t, { Runfile: RUNFILE, afile: 'x', 'gone/.keep': '' }, { RUN_MCP_OUTPUT_DIR: 'afile' });
+    await s.initialize('2025-11-25');
+    const r = (await s.request(1, 'tools/call', { name: 'ns__big', arguments: {} })).result;
+    assert.equal(r.isError, false);
+    assert.match(r.content[0].text, /^Execution: `ns:big` ✓ Success \(\d+ms\)\n\[Output truncated: 5000 bytes, showing last 1200 bytes\]\n\[Full output could not be saved: [^\n]+\]\n\n012345678\n/);
+    assert.equal(fs.readFileSync(path.join(p.dir, 'afile'), 'utf8'), 'x');
+    await s.request(2, 'tools/call', { name: 'set_cwd', arguments: { path: 'gone' } });
+    fs.rmSync(path.join(p.dir, 'gone'), { recursive: true });
+    const c = (await s.request(3, 'tools/call', { name: 'none', arguments: {} })).result;
+    assert.equal(c.isError, true);
+    assert.match(c.content[0].text, /^Execution: `none` ✗ Failed \(0ms\)\n\*\*Error:\*\* cannot start bash for 'none': [^\n]*No such file or directory\n$/);
+    assert.equal((await s.request(4, 'tools/call', { name: 'get_cwd' })).result.content[0].text, path.join(p.dir, 'gone'));
+    const back = (await s.request(5, 'tools/call', { name: 'set_cwd', arguments: { path: '..' } })).result;
+    assert.equal(back.isError, true, 'a deleted cwd has no ..');
+    const abs = (await s.request(6, 'tools/call', { name: 'set_cwd', arguments: { path: p.dir } })).result;
+    assert.equal(abs.isError, false);
+    assert.equal(normMs((await s.request(7, 'tools/call', { name: 'none', arguments: {} })).result.content[0].text), 'Execution: `none` ✓ Success (<ms>ms)\nnone\n');
 });
 
 function bigRunfile(n) {
