@@ -41,6 +41,15 @@ static const char runfile[] =
 static char dir[64], input[96], rf_path[96];
 static int in_fd = -1, out_fd = -1;
 
+static void cleanup(void)
+{
+    close(in_fd);
+    close(out_fd);
+    unlink(input);
+    unlink(rf_path);
+    rmdir(dir);
+}
+
 static void setup(void)
 {
     FILE *f;
@@ -57,6 +66,7 @@ static void setup(void)
     out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (in_fd < 0 || out_fd < 0)
         abort();
+    atexit(cleanup);
     log_set_level(LOG_ERROR); /* warnings about malformed notifications would flood the log */
 }
 
