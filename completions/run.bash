@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # bash completion for run, the Runfile task runner.
 # Print it with `run --generate-completion bash`; install it with
 # `run --install-completion bash`, or load it now with: eval "$(run --generate-completion bash)"

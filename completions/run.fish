@@ -1,4 +1,4 @@
-# fish completion for run, the Runfile task runner.
+# Fish completion script for run, the Runfile task runner.
 # Install it with `run --install-completion fish`, or load it in the current shell with:
 #   run --generate-completion fish | source
 #

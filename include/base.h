@@ -59,4 +59,7 @@ static inline bool streq(const char *a, const char *b)
 /* True when 's' starts with 'prefix'. */
 bool starts_with(const char *s, const char *prefix);
 
+/* Wall-clock time in milliseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t unix_time_ms(void);
+
 #endif

@@ -31,6 +31,7 @@ extern char buf_empty[];
         0, 0, buf_empty \
     }
 
+/* Same as '= BUF_INIT', with room for 'hint' bytes already allocated (0: none yet). */
 void buf_init(struct buf *b, size_t hint);
 /* Free the contents; the buffer is empty and usable again. */
 void buf_release(struct buf *b);
@@ -45,6 +46,7 @@ static inline void buf_reset(struct buf *b)
     buf_setlen(b, 0);
 }
 
+/* Append: 'len' bytes of 'data' (NULs included), a string, one byte, printf output. */
 void buf_add(struct buf *b, const void *data, size_t len);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addch(struct buf *b, int c);

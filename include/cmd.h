@@ -5,6 +5,7 @@
 #ifndef RUN_CMD_H
 #define RUN_CMD_H
 
+#include "base.h"
 #include "cli.h"
 #include "diag.h"
 #include "runfile.h"
@@ -40,6 +41,13 @@ int cmd_usage_error(const struct buf *err);
 /* Write all of 'len' bytes to fd; returns 0 or -1 (errno set). */
 int cmd_write_all(int fd, const void *data, size_t len);
 
+/*
+ * printf to stderr in one write(), so lines from concurrent processes do not interleave. The
+ * text carries its own "error: " prefix and newline. A failed write is ignored: stderr is
+ * where failures are reported, so there is nowhere left to report that one.
+ */
+void cmd_say(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
 /* Render diags to stderr (colour when stderr is a terminal and NO_COLOR is unset). */
 void cmd_print_diags(const struct diag_list *diags);
 
@@ -47,7 +55,8 @@ void cmd_print_diags(const struct diag_list *diags);
  * Load the Runfile for the CLI modes (runfile_load with the context's cwd/home, --runfile and
  * the environment). Prints diagnostics. Returns the model, or NULL after printing
  * "error: No Runfile found..." (when 'need' is true) or the load's errors; '*status' gets the
- * exit status to use when NULL is returned (1), or 0.
+ * exit status to use when NULL is returned (1), or 0. The caller frees the model with
+ * runfile_free().
  */
 struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status);
 

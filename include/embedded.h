@@ -16,7 +16,7 @@ struct embedded_file {
 extern const struct embedded_file embedded_files[];
 extern const size_t embedded_count;
 
-/* The file named 'name', or NULL. */
+/* The file named 'name', or NULL. Borrowed: the table is static, never freed. */
 const struct embedded_file *embedded_find(const char *name);
 
 #endif

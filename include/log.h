@@ -32,6 +32,11 @@ void log_init_from_env(void);
 /* Flush and close the file, if any. */
 void log_close(void);
 
+/*
+ * Write "run: <level>: <text>" plus a newline (unless the text ends with one) in one write,
+ * when 'level' is enabled. errno is preserved; a failed write is dropped. The macros below
+ * check the level before the arguments are even evaluated (errors are always written).
+ */
 void log_msg(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 extern enum log_level log_level_current;

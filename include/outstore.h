@@ -34,7 +34,7 @@
 struct buf;
 
 #define OUTSTORE_THRESHOLD 1200
-#define OUTSTORE_TAIL_KEEP (64 * 1024)
+#define OUTSTORE_TAIL_KEEP ((size_t)64 * 1024)
 #define OUTSTORE_LINE_KEEP 1024
 
 struct outstore_opts {
@@ -47,6 +47,10 @@ struct outstore_opts {
 
 struct outstore;
 
+/*
+ * A new, empty store; never NULL. The strings of 'opts' are copied. A threshold that is not
+ * below OUTSTORE_TAIL_KEEP is a BUG. Free with outstore_free().
+ */
 struct outstore *outstore_new(const struct outstore_opts *opts);
 /* Append bytes. Never fails for the caller: a file error is remembered and reported by render. */
 void outstore_write(struct outstore *o, const void *data, size_t len);
@@ -73,6 +77,7 @@ const char *outstore_error(const struct outstore *o);
 void outstore_last_line(const struct outstore *o, struct buf *out);
 /* Delete the saved file, if any (cancelled calls). */
 void outstore_discard(struct outstore *o);
+/* Close the file if still open (it stays on disk) and free the store. NULL-safe. */
 void outstore_free(struct outstore *o);
 
 #endif

@@ -67,10 +67,13 @@ void schema_index_free(struct schema_index *ix); /* NULL-safe */
  */
 json_t *schema_index_tools(const struct schema_index *ix);
 
-/* The offered function whose tool name is exactly 'tool_name', or NULL. O(log n). */
+/*
+ * The offered function whose tool name is exactly 'tool_name', or NULL. O(log n). Borrowed
+ * from the index's Runfile.
+ */
 const struct runfile_fn *schema_index_find(const struct schema_index *ix, const char *tool_name);
 
-/* One-shot forms of the two above (each builds and frees an index). */
+/* One-shot forms of the two above (each builds and frees an index); same ownership. */
 json_t *schema_tools(const struct runfile *rf, struct diag_list *warnings); /* new reference */
 const struct runfile_fn *schema_find_tool(const struct runfile *rf, const char *tool_name);
 

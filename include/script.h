@@ -86,7 +86,8 @@ int script_check_args(const struct runfile_fn *fn, char *const *values, size_t n
 void script_free_values(char **values, size_t n);
 
 /* The full path of 'name' found in 'path' (NULL = $PATH), or NULL. 'name' with '/' is
- * returned as is when executable. The caller frees. */
+ * returned as is when it exists and is not a directory (executable or not: a file that
+ * cannot be started is reported by the spawn, exit 126). The caller frees. */
 char *script_which(const char *name, const char *path);
 
 /* Quote 'text' as a shell single-quoted literal onto 'out' (execution.md §4). */

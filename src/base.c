@@ -8,16 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+/*
+ * BUG(), die() and out_of_memory() ignore the results of their stdio calls on purpose: the
+ * process is about to end, and stderr is the last place a failure could be reported to.
+ */
 void bug_at(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "BUG: %s:%d: ", file, line);
+    (void)fprintf(stderr, "BUG: %s:%d: ", file, line);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    (void)vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
     abort();
 }
 
@@ -25,18 +30,18 @@ void die(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("run: fatal: ", stderr);
+    (void)fputs("run: fatal: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    (void)vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
     exit(1);
 }
 
 static NORETURN void out_of_memory(size_t size)
 {
     /* No allocation here: we are out of memory. */
-    fprintf(stderr, "run: fatal: out of memory (allocating %zu bytes)\n", size);
+    (void)fprintf(stderr, "run: fatal: out of memory (allocating %zu bytes)\n", size);
     exit(1);
 }
 
@@ -99,7 +104,7 @@ char *xasprintf(const char *fmt, ...)
         BUG("bad format '%s'", fmt);
     p = xmalloc((size_t)n + 1);
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    (void)vsnprintf(p, (size_t)n + 1, fmt, ap); /* the length was measured above */
     va_end(ap);
     return p;
 }
@@ -123,4 +128,12 @@ void *xgrow(void *ptr, size_t size, size_t need, size_t *alloc)
 bool starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int64_t unix_time_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

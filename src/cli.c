@@ -78,6 +78,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, struct buf *err)
         if (w[0] != '-' || streq(w, "-"))
             break;
         val = split_eq(w, name, sizeof(name));
+        /* Only the options of §2 that take a value accept "=value". */
+        if (val && (streq(name, "-l") || streq(name, "--list") || streq(name, "-h") ||
+                    streq(name, "--help") || streq(name, "-V") || streq(name, "--version") ||
+                    streq(name, "--inspect") || streq(name, "--serve-mcp") ||
+                    streq(name, "--show-script") || streq(name, "--no-prelude")))
+            return usage(err, "option '%s' does not take a value", name);
         if (streq(name, "-l") || streq(name, "--list"))
             list = true;
         else if (streq(name, "-h") || streq(name, "--help"))

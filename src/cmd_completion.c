@@ -3,6 +3,12 @@
  * time; `--install-completion [SHELL]` writes it where the shell looks (cli.md §10). The
  * scripts themselves live in completions/run.<shell> and read `run --list`.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "embedded.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,11 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
-#include "embedded.h"
 
 /* "pwsh" is another name of "powershell"; everything else is already canonical. */
 static const char *canonical_shell(const char *shell)
@@ -38,7 +39,7 @@ int cmd_completion_generate(const struct cmd_ctx *ctx)
     const struct embedded_file *f = script_for(ctx->opts->completion_shell);
 
     if (cmd_write_all(STDOUT_FILENO, f->data, f->len)) {
-        fprintf(stderr, "error: cannot write to stdout: %s\n", strerror(errno));
+        cmd_say("error: cannot write to stdout: %s\n", strerror(errno));
         return 1;
     }
     return 0;
@@ -158,7 +159,7 @@ static char *read_text(const char *path)
         return NULL;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         buf_add(&b, chunk, n);
-    fclose(f);
+    (void)fclose(f); /* opened for reading: nothing to flush */
     return buf_detach(&b, NULL);
 }
 
@@ -254,8 +255,7 @@ int cmd_completion_install(const struct cmd_ctx *ctx)
         const char *var = getenv("SHELL");
         shell = detect_shell(var ? var : "");
         if (!shell) {
-            fprintf(stderr,
-                    "error: could not detect your shell from $SHELL ('%s'); name it: run "
+            cmd_say("error: could not detect your shell from $SHELL ('%s'); name it: run "
                     "--install-completion <SHELL>\nSupported shells: bash, zsh, fish, powershell\n",
                     var ? var : "");
             return 1;
@@ -264,8 +264,7 @@ int cmd_completion_install(const struct cmd_ctx *ctx)
         shell = canonical_shell(want);
     }
     if (!home || !*home) {
-        fprintf(stderr, "error: cannot install the %s completion: no home directory ($HOME)\n",
-                shell);
+        cmd_say("error: cannot install the %s completion: no home directory ($HOME)\n", shell);
         return 1;
     }
 
@@ -305,13 +304,13 @@ int cmd_completion_install(const struct cmd_ctx *ctx)
     buf_add(&out, notes.buf, notes.len);
     buf_addstr(&out, "\n\xE2\x9C\x93 Installation complete!\n");
     if (cmd_write_all(STDOUT_FILENO, out.buf, out.len)) {
-        fprintf(stderr, "error: cannot write to stdout: %s\n", strerror(errno));
+        cmd_say("error: cannot write to stdout: %s\n", strerror(errno));
         goto out;
     }
     rc = 0;
     goto out;
 fail:
-    fprintf(stderr, "error: cannot write '%s': %s\n", failed, strerror(err));
+    cmd_say("error: cannot write '%s': %s\n", failed, strerror(err));
 out:
     free(failed);
     free(file);

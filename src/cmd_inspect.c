@@ -3,16 +3,17 @@
  * (cli.md §6). The list comes from the schema module, exactly as tools/list builds it minus
  * the built-ins, so the two cannot disagree. Nothing is executed.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "schema.h"
+
 #include <errno.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "buf.h"
-#include "cmd.h"
-#include "schema.h"
 
 int cmd_inspect(const struct cmd_ctx *ctx)
 {
@@ -34,7 +35,7 @@ int cmd_inspect(const struct cmd_ctx *ctx)
     if (!text)
         BUG("cannot serialise the tool list");
     if (cmd_write_all(STDOUT_FILENO, text, strlen(text)) || cmd_write_all(STDOUT_FILENO, "\n", 1)) {
-        fprintf(stderr, "error: cannot write to stdout: %s\n", strerror(errno));
+        cmd_say("error: cannot write to stdout: %s\n", strerror(errno));
         goto out;
     }
     rc = 0;

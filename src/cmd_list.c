@@ -3,13 +3,14 @@
  * is fixed: one name per line, sorted by byte order, with the merged form when both the
  * project Runfile and ~/.runfile were loaded.
  */
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "cmd.h"
 
 #include "base.h"
 #include "buf.h"
-#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int by_name(const void *a, const void *b)
 {
@@ -28,7 +29,7 @@ int cmd_list(const struct cmd_ctx *ctx)
     rf = cmd_load(ctx, true, &status);
     if (!rf)
         return status;
-    fns = xcalloc(rf->nfns ? rf->nfns : 1, sizeof(*fns));
+    fns = xcalloc(rf->nfns ? rf->nfns : 1, sizeof(const struct runfile_fn *));
     for (size_t i = 0; i < rf->nfns; i++) {
         fns[i] = &rf->fns[i];
         if (rf->fns[i].in_project_tree)
@@ -36,7 +37,7 @@ int cmd_list(const struct cmd_ctx *ctx)
         else
             nglobal++;
     }
-    qsort(fns, rf->nfns, sizeof(*fns), by_name);
+    qsort(fns, rf->nfns, sizeof(const struct runfile_fn *), by_name);
 
     if (!rf->nfns) {
         buf_addstr(&out, "No functions defined in Runfile.\n");

@@ -2,28 +2,15 @@
  * cmd_load: load the Runfile for a CLI mode and print what the load has to say
  * (cli.md §5.1, §12).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "cmd.h"
 
 #include "base.h"
 #include "buf.h"
-#include "cmd.h"
 
-static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static void say(const char *fmt, ...)
-{
-    struct buf b = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    cmd_write_all(STDERR_FILENO, b.buf, b.len);
-    buf_release(&b);
-}
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status)
 {
@@ -50,14 +37,14 @@ struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status)
     rf = runfile_load(&o, &diags, &err);
     if (!rf) {
         if (o.script)
-            say("error: cannot read '%s': %s\n", o.script, strerror(err ? err : ENOENT));
+            cmd_say("error: cannot read '%s': %s\n", o.script, strerror(err ? err : ENOENT));
         else if (!need)
             goto out;
         else if (co->runfile)
-            say("error: No Runfile found at '%s'\n", co->runfile);
+            cmd_say("error: No Runfile found at '%s'\n", co->runfile);
         else
-            say("error: No Runfile found. Create ./Runfile or ~/.runfile to define "
-                "functions.\n");
+            cmd_say("error: No Runfile found. Create ./Runfile or ~/.runfile to define "
+                    "functions.\n");
         *status = o.script || need ? 1 : 0;
         goto out;
     }

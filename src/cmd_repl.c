@@ -3,17 +3,18 @@
  * definitions add to the session, assignments extend its prelude, commands and calls run at
  * once as a file-mode script (execution.md §13) built from the session.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "cmd_run.h"
+#include "diag.h"
+#include "script.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
-#include "cmd_run.h"
-#include "diag.h"
-#include "script.h"
 
 #define REPL_LABEL "<repl>"
 
@@ -27,19 +28,6 @@ struct session {
 static void out(const char *s)
 {
     cmd_write_all(STDOUT_FILENO, s, strlen(s));
-}
-
-static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static void say(const char *fmt, ...)
-{
-    struct buf b = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    cmd_write_all(STDERR_FILENO, b.buf, b.len);
-    buf_release(&b);
 }
 
 /* The default shell's label for the banner (execution.md §2.1). */
@@ -160,7 +148,7 @@ static void run_input(struct session *ss, const struct runfile *input)
         script_release(&s);
     }
     if (rc)
-        say("[exit %d]\n", rc);
+        cmd_say("[exit %d]\n", rc);
     diag_list_release(&diags);
     free(view.fns);
     free(view.stmts);
@@ -194,7 +182,7 @@ static bool is_word(const char *line, const char *word)
 
     while (*line == ' ' || *line == '\t')
         line++;
-    if (strncmp(line, word, n))
+    if (strncmp(line, word, n) != 0)
         return false;
     line += n;
     while (*line == ' ' || *line == '\t' || *line == '\n')
@@ -208,13 +196,12 @@ int cmd_repl(const struct cmd_ctx *ctx)
     struct buf pending = BUF_INIT, banner = BUF_INIT;
     char *line = NULL, *label;
     size_t cap = 0, i;
-    ssize_t n;
     int status;
 
     ss.loaded = cmd_load(ctx, false, &status);
     if (!ss.loaded)
-        say("warning: no Runfile loaded: %s\n",
-            status ? "the Runfile has errors" : "no Runfile found");
+        cmd_say("warning: no Runfile loaded: %s\n",
+                status ? "the Runfile has errors" : "no Runfile found");
     label = shell_label();
     buf_addf(&banner, "run %s REPL (shell: %s)\nType 'exit' or press Ctrl-D to quit.\n\n",
              RUN_VERSION, label);
@@ -225,6 +212,7 @@ int cmd_repl(const struct cmd_ctx *ctx)
         struct diag_list diags = DIAG_LIST_INIT;
         struct runfile *input;
         bool blank = true;
+        ssize_t n;
 
         out(pending.len ? "...> " : "run> ");
         n = getline(&line, &cap, stdin);

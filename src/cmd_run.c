@@ -422,8 +422,8 @@ static int run_captured(struct call *c)
     uv_loop_t loop;
     int rc;
 
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
+    (void)signal(SIGINT, SIG_IGN);
+    (void)signal(SIGQUIT, SIG_IGN);
     uv_loop_init(&loop);
     uv_signal_init(&loop, &cap.sigterm);
     uv_signal_init(&loop, &cap.sighup);

@@ -173,8 +173,9 @@ static void render_source(struct buf *out, const struct diag *d, bool color)
     size_t len = strlen(s), i = 0;
     unsigned col = 1;
 
-    snprintf(num, sizeof(num), "%u", d->line);
-    width = (int)strlen(num) < 5 ? 5 : (int)strlen(num);
+    width = snprintf(num, sizeof(num), "%u", d->line);
+    if (width < 5)
+        width = 5;
     buf_addf(out, "%*s | %s\n", width, num, s);
     buf_addchars(out, ' ', (size_t)width);
     buf_addstr(out, " | ");

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 
     uv_replace_allocator(xmalloc, xrealloc, uv_calloc_hook, free);
     json_set_alloc_funcs(xmalloc, free);
-    signal(SIGPIPE, SIG_DFL);
+    (void)signal(SIGPIPE, SIG_DFL); /* cannot fail for a valid signal number */
     log_init_from_env();
 
     if (cli_parse(argc, argv, &opts, &err)) {
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
     if (n > 0)
         exe[n] = '\0';
     else if (!realpath(argv[0], exe))
-        snprintf(exe, sizeof(exe), "%s", argv[0]);
+        (void)snprintf(exe, sizeof(exe), "%s", argv[0]); /* longer than PATH_MAX: no path anyway */
     cwd = getcwd(NULL, 0);
     if (!cwd)
         die("cannot get the current directory");

@@ -40,14 +40,36 @@ json_t *mcp_json_text(const char *text, size_t len)
 
 json_t *mcp_text_result(const char *text, bool is_error)
 {
+    return mcp_text_resultn(text, strlen(text), is_error);
+}
+
+json_t *mcp_text_resultn(const char *text, size_t len, bool is_error)
+{
     json_t *item = json_object(), *r = json_object(), *content = json_array();
 
     json_object_set_new(item, "type", json_string("text"));
-    json_object_set_new(item, "text", mcp_json_text(text, strlen(text)));
+    json_object_set_new(item, "text", mcp_json_text(text, len));
     json_array_append_new(content, item);
     json_object_set_new(r, "content", content);
     json_object_set_new(r, "isError", json_boolean(is_error));
     return r;
+}
+
+bool mcp_is_text(const json_t *v)
+{
+    return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
+}
+
+json_t *mcp_error_with(json_t *id, int code, const char *prefix, const json_t *str)
+{
+    json_t *m = jsonrpc_error(id, code, "%s", prefix);
+    struct buf text = BUF_INIT;
+
+    buf_addstr(&text, prefix);
+    buf_add(&text, json_string_value(str), json_string_length(str));
+    json_object_set_new(json_object_get(m, "error"), "message", json_stringn(text.buf, text.len));
+    buf_release(&text);
+    return m;
 }
 
 void mcp_send(struct mcp_server *s, json_t *msg)
@@ -166,7 +188,7 @@ static int builtin_string_arg(struct mcp_server *s, const struct mcp_req *req, c
             return 1;
         buf_addf(&text, "Invalid arguments for tool '%s': missing required argument '%s'", tool,
                  name);
-    } else if (!json_is_string(v) || (required && !json_string_length(v))) {
+    } else if (!mcp_is_text(v) || (required && !json_string_length(v))) {
         buf_addf(&text, "Invalid arguments for tool '%s': '%s' must be a %sstring, got ", tool,
                  name, json_is_string(v) ? "non-empty " : "");
         add_json_excerpt(&text, v);
@@ -344,7 +366,7 @@ static void m_initialize(struct mcp_server *s, const struct mcp_req *req, json_t
     json_t *r, *caps, *tools, *info;
     struct buf text = BUF_INIT;
 
-    for (size_t i = 0; json_is_string(pv) && i < ARRAY_SIZE(versions); i++)
+    for (size_t i = 0; mcp_is_text(pv) && i < ARRAY_SIZE(versions); i++)
         if (streq(json_string_value(pv), versions[i]))
             v = versions[i];
     s->version = v;
@@ -411,7 +433,7 @@ static void m_tools_call(struct mcp_server *s, const struct mcp_req *req, json_t
                   jsonrpc_error(req->id, JSONRPC_INVALID_PARAMS, "Arguments must be an object"));
         return;
     }
-    if (call_builtin(s, req, json_string_value(name), args))
+    if (mcp_is_text(name) && call_builtin(s, req, json_string_value(name), args))
         return;
     mcp_call_start(s, req, json_string_value(name), args, params);
     /* The request-time check may have reloaded a changed Runfile. */
@@ -478,18 +500,30 @@ static void handle_one(struct mcp_server *s, json_t *msg, struct mcp_batch *batc
     if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
         return; /* a response from the client: the server sends no requests */
     if (!id) {
-        if (json_is_string(version) && streq(json_string_value(version), "2.0") &&
-            json_is_string(method))
-            notification(s, json_string_value(method), params);
-        else
+        if (mcp_is_text(version) && streq(json_string_value(version), "2.0") &&
+            json_is_string(method)) {
+            if (mcp_is_text(method)) /* a name with NUL is no notification we handle */
+                notification(s, json_string_value(method), params);
+        } else
             log_warn("ignoring a malformed notification");
         return;
     }
     req.id = id;
-    if (!json_is_string(version) || !streq(json_string_value(version), "2.0")) {
-        mcp_reply(
-            s, &req,
-            jsonrpc_error(id, JSONRPC_INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\""));
+    if (!mcp_is_text(version) || !streq(json_string_value(version), "2.0")) {
+        /* The details name the version as nihilok/run's message did, for clients that
+         * look for "Invalid JSON-RPC version". */
+        struct buf got = BUF_INIT;
+
+        if (mcp_is_text(version))
+            buf_addstr(&got, json_string_value(version));
+        else if (version)
+            add_json_excerpt(&got, version);
+        else
+            buf_addstr(&got, "missing");
+        mcp_reply(s, &req,
+                  jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+                                "Invalid Request: Invalid JSON-RPC version: %s", got.buf));
+        buf_release(&got);
         return;
     }
     if (!json_is_string(method)) {
@@ -504,12 +538,12 @@ static void handle_one(struct mcp_server *s, json_t *msg, struct mcp_batch *batc
         return;
     }
     name = json_string_value(method);
-    for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+    for (size_t i = 0; mcp_is_text(method) && i < ARRAY_SIZE(methods); i++)
         if (streq(name, methods[i].name))
             m = &methods[i];
     if (!m) {
         mcp_reply(s, &req,
-                  jsonrpc_error(id, JSONRPC_METHOD_NOT_FOUND, "Method not found: %s", name));
+                  mcp_error_with(id, JSONRPC_METHOD_NOT_FOUND, "Method not found: ", method));
         return;
     }
     if (params && !json_is_object(params) && !json_is_null(params)) {
@@ -584,8 +618,9 @@ static void on_frame(const char *line, size_t len, bool oversize, void *arg)
                                 s->opts.max_frame));
         return;
     }
-    /* jansson rejects invalid UTF-8 as well as bad JSON. */
-    msg = json_loadb(line, len, JSON_DECODE_ANY, &err);
+    /* jansson rejects invalid UTF-8 as well as bad JSON. "\u0000" is valid JSON: strings may
+     * hold NUL, so names are compared with mcp_is_text() first. */
+    msg = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     if (!msg) {
         mcp_send(s, jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, "Parse error: %s", err.text));
         return;

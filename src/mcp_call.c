@@ -90,21 +90,50 @@ static char **child_env(const char *runfile_dir)
     return env;
 }
 
+/*
+ * Append the absolute path 'path' to 'out' without empty and "." components and with each
+ * ".." removing the component before it (lexically, as clients resolve paths), so that
+ * "./out" or "out/" name the same files as "out" in the results (§10.2 "absolute path").
+ */
+static void add_clean_path(struct buf *out, const char *path)
+{
+    size_t start = out->len;
+
+    while (*path) {
+        size_t n = strcspn(path, "/");
+
+        if (n == 2 && path[0] == '.' && path[1] == '.') {
+            while (out->len > start && out->buf[out->len - 1] != '/')
+                buf_setlen(out, out->len - 1);
+            if (out->len > start)
+                buf_setlen(out, out->len - 1);
+        } else if (n && !(n == 1 && path[0] == '.')) {
+            buf_addch(out, '/');
+            buf_add(out, path, n);
+        }
+        path += n;
+        if (*path == '/')
+            path++;
+    }
+    if (out->len == start)
+        buf_addch(out, '/');
+}
+
 /* §10.3: RUN_MCP_OUTPUT_DIR (relative to the session cwd) or the Runfile directory, then
  * "/.run-output" unless the last component already is ".run-output". */
 static char *output_dir(const struct mcp_server *s, const char *runfile_dir)
 {
-    struct buf d = BUF_INIT;
+    struct buf joined = BUF_INIT, d = BUF_INIT;
     const char *base = s->output_dir ? s->output_dir : runfile_dir;
     const char *last;
 
     if (base[0] != '/')
-        buf_addf(&d, "%s/", s->cwd);
-    buf_addstr(&d, base);
-    while (d.len > 1 && d.buf[d.len - 1] == '/')
-        buf_setlen(&d, d.len - 1);
+        buf_addf(&joined, "%s/", s->cwd);
+    buf_addstr(&joined, base);
+    add_clean_path(&d, joined.buf);
+    buf_release(&joined);
     last = strrchr(d.buf, '/');
-    if (!last || !streq(last + 1, ".run-output"))
+    if (!streq(last + 1, ".run-output"))
         buf_addstr(&d, d.len == 1 ? ".run-output" : "/.run-output");
     return buf_detach(&d, NULL);
 }
@@ -220,7 +249,7 @@ static void on_proc_done(struct proc_call *pc, void *arg)
         bool ok = r.status == 0 && !r.timed_out;
 
         report_markdown(&r, true, &text);
-        reply_call(s, c, mcp_text_result(text.buf, !ok));
+        reply_call(s, c, mcp_text_resultn(text.buf, text.len, !ok));
         buf_release(&text);
     }
     c->proc = NULL;
@@ -307,7 +336,7 @@ void mcp_call_start(struct mcp_server *s, const struct mcp_req *req, const char 
     struct script script;
     struct script_env env = { .exe = s->exe, .shell = s->shell, .no_prelude = s->opts.no_prelude };
     struct mcp_call *c, **tail;
-    json_t *meta, *token;
+    json_t *meta, *token, *name;
     bool built = false;
 
     mcp_project_refresh(s);
@@ -323,10 +352,11 @@ void mcp_call_start(struct mcp_server *s, const struct mcp_req *req, const char 
         buf_release(&text);
         goto out;
     }
-    fn = p->ix ? schema_index_find(p->ix, tool) : NULL;
+    name = json_object_get(params, "name");
+    fn = p->ix && mcp_is_text(name) ? schema_index_find(p->ix, tool) : NULL;
     if (!fn) {
         mcp_reply(s, req,
-                  jsonrpc_error(req->id, JSONRPC_INVALID_PARAMS, "Tool not found: %s", tool));
+                  mcp_error_with(req->id, JSONRPC_INVALID_PARAMS, "Tool not found: ", name));
         goto out;
     }
     if (schema_map_arguments(fn, tool, arguments, &values, &nvalues, &timeout_s, &problem)) {

@@ -108,12 +108,18 @@ struct mcp_server {
 /* mcp.c */
 /* {"content":[{"type":"text","text":...}],"isError":...}; 'text' must be UTF-8. */
 json_t *mcp_text_result(const char *text, bool is_error);
+/* The same for 'len' bytes that may hold NUL (tool output: it arrives escaped, intact). */
+json_t *mcp_text_resultn(const char *text, size_t len, bool is_error);
 /* A JSON string of 'len' bytes, invalid UTF-8 replaced by U+FFFD. New reference. */
 json_t *mcp_json_text(const char *text, size_t len);
 /* Send 'msg' (stolen) now, or add it to the batch of 'req'. */
 void mcp_reply(struct mcp_server *s, const struct mcp_req *req, json_t *msg);
 /* One awaited answer of 'b' is done (sent into it or dropped); sends the batch when complete. */
 void mcp_batch_done(struct mcp_server *s, struct mcp_batch *b);
+/* True when 'v' is a JSON string without NUL characters (its C string holds all of it). */
+bool mcp_is_text(const json_t *v);
+/* Error 'code' whose message is 'prefix' followed by the string 'str', NUL characters kept. */
+json_t *mcp_error_with(json_t *id, int code, const char *prefix, const json_t *str);
 /* A validation failure (§7.3): -32602 error or isError result by version. */
 void mcp_reply_invalid_args(struct mcp_server *s, const struct mcp_req *req, const char *text);
 /* The negotiated version (2024-11-05 rules before initialize). */

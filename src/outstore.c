@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* How many file names (consecutive sequence numbers) are tried before giving up. */
@@ -61,14 +60,6 @@ struct outstore *outstore_new(const struct outstore_opts *opts)
     buf_init(&o->line, 0);
     buf_init(&o->last, 0);
     return o;
-}
-
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void set_error(struct outstore *o, const char *what, const char *path, int err)
@@ -139,7 +130,7 @@ static void drop_file(struct outstore *o, const char *what, int err)
 /* Create the file for a stream that just went past the threshold and write 'mem' to it. */
 static void open_file(struct outstore *o)
 {
-    int64_t ms = o->now_ms ? o->now_ms : unix_ms();
+    int64_t ms = o->now_ms ? o->now_ms : unix_time_ms();
     const char *sep = o->dir[0] && o->dir[strlen(o->dir) - 1] == '/' ? "" : "/";
     char *path = NULL;
 

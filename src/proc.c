@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define READ_BUF_SIZE (64 * 1024)
 
@@ -47,14 +46,6 @@ struct proc_call {
     /* Both pipes share it: libuv calls alloc and read back to back for one read. */
     char rbuf[READ_BUF_SIZE];
 };
-
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_handle_closed(uv_handle_t *h)
 {
@@ -271,7 +262,7 @@ struct proc_call *proc_start(uv_loop_t *loop, const struct proc_opts *opts, stru
     po.stdio = stdio;
 
     call->start_hr = uv_hrtime();
-    call->started_ms = unix_ms();
+    call->started_ms = unix_time_ms();
     err = uv_spawn(loop, &call->child, &po);
     if (err < 0) {
         /* libuv's errors are negated errno values on Unix; we want the system's wording. */

@@ -114,7 +114,6 @@ bool report_ssh_hint(const char *body, char **user, char **host)
 {
     pcre2_code *re = ssh_regex();
     pcre2_match_data *md;
-    PCRE2_SIZE *ov;
     bool found = false;
 
     *user = *host = NULL;
@@ -124,7 +123,8 @@ bool report_ssh_hint(const char *body, char **user, char **host)
     if (!md)
         die("out of memory");
     if (pcre2_match(re, (PCRE2_SPTR)body, strlen(body), 0, 0, md, NULL) > 2) {
-        ov = pcre2_get_ovector_pointer(md);
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
         *user = xstrndup(body + ov[2], ov[3] - ov[2]);
         *host = xstrndup(body + ov[4], ov[5] - ov[4]);
         found = true;
@@ -165,10 +165,10 @@ const char *report_signal_name(int signo)
     if (!other[signo][0]) {
 #ifdef SIGRTMIN
         if (signo >= SIGRTMIN && signo <= SIGRTMAX)
-            snprintf(other[signo], sizeof(other[signo]), "SIGRTMIN+%d", signo - SIGRTMIN);
+            (void)snprintf(other[signo], sizeof(other[signo]), "SIGRTMIN+%d", signo - SIGRTMIN);
         else
 #endif
-            snprintf(other[signo], sizeof(other[signo]), "SIG%d", signo);
+            (void)snprintf(other[signo], sizeof(other[signo]), "SIG%d", signo);
     }
     return other[signo];
 }
@@ -210,7 +210,6 @@ void report_markdown(const struct report *r, bool mcp, struct buf *out)
     struct buf so = BUF_INIT, se = BUF_INIT;
     char *user = NULL, *host = NULL;
     bool success = r->status == 0 && r->signo == 0 && !r->timed_out;
-    size_t fence;
 
     if (r->error) {
         buf_addf(out, "Execution: `%s` \xE2\x9C\x97 Failed (0ms)\n**Error:** %s\n", r->fn_name,
@@ -231,7 +230,8 @@ void report_markdown(const struct report *r, bool mcp, struct buf *out)
 
     stream_text(r->err, &se);
     if (se.len && (mcp || !success)) {
-        fence = fence_len(&se);
+        size_t fence = fence_len(&se);
+
         buf_addstr(out, "**Stderr:**\n");
         buf_addchars(out, '`', fence);
         buf_addch(out, '\n');

@@ -98,14 +98,14 @@ void strmap_put(struct strmap *m, const char *key, size_t val)
 unsigned edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    unsigned row[64], prev;
+    unsigned row[64];
 
     if (la >= 63 || lb >= 63)
         return 99;
     for (size_t j = 0; j <= lb; j++)
         row[j] = (unsigned)j;
     for (size_t i = 1; i <= la; i++) {
-        prev = row[0];
+        unsigned prev = row[0];
         row[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
             unsigned cur = row[j];
@@ -353,25 +353,26 @@ bool runfile_value_check(enum runfile_type type, const char *text, char **norm)
 static char *format_number(double d)
 {
     char ref[64], s[64];
-    int p, x;
+    int p;
+    long x;
     double want;
 
-    snprintf(ref, sizeof(ref), "%.14e", d);
+    (void)snprintf(ref, sizeof(ref), "%.14e", d);
     want = strtod(ref, NULL);
     for (p = 1; p <= 15; p++) {
-        snprintf(s, sizeof(s), "%.*e", p - 1, d);
+        (void)snprintf(s, sizeof(s), "%.*e", p - 1, d);
         if (strtod(s, NULL) == want)
             break;
     }
     if (p > 15)
         p = 15;
-    snprintf(s, sizeof(s), "%.*e", p - 1, want);
-    x = atoi(strchr(s, 'e') + 1);
+    (void)snprintf(s, sizeof(s), "%.*e", p - 1, want);
+    x = strtol(strchr(s, 'e') + 1, NULL, 10);
     if (x >= -5 && x < 16) {
-        int dec = p - 1 - x;
-        snprintf(s, sizeof(s), "%.*f", dec > 0 ? dec : 0, want);
+        long dec = p - 1 - x;
+        (void)snprintf(s, sizeof(s), "%.*f", dec > 0 ? (int)dec : 0, want);
         if (!strchr(s, '.'))
-            strcat(s, ".0");
+            return xasprintf("%s.0", s);
     }
     return xstrdup(s);
 }
@@ -640,7 +641,7 @@ struct runfile_file *loader_add_file(struct loader *ld)
     struct runfile *rf = ld->rf;
     struct runfile_file *f = xcalloc(1, sizeof(*f));
 
-    ALLOC_GROW(rf->files, rf->nfiles + 1, ld->afiles);
+    rf->files = xgrow(rf->files, sizeof(struct runfile_file *), rf->nfiles + 1, &ld->afiles);
     rf->files[rf->nfiles++] = f;
     return f;
 }
@@ -829,6 +830,11 @@ struct runfile *runfile_load(const struct runfile_load_opts *o, struct diag_list
         const char *p = o->script ? o->script : o->runfile;
         struct stat st;
 
+        /* An empty path names no file (it is not the current directory). */
+        if (!*p) {
+            err = ENOENT;
+            goto fail;
+        }
         path = p[0] == '/' || !o->cwd ? xstrdup(p) : xasprintf("%s/%s", o->cwd, p);
         if (!o->script && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             char *r = xasprintf("%s/Runfile", path);

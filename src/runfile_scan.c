@@ -804,7 +804,7 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
                    enum runfile_line_kind **kinds, size_t *nlines)
 {
     struct bline *L = NULL;
-    size_t n = 0, alloc = 0, a, z, si = 0;
+    size_t n = 0, alloc = 0, a, si = 0;
     const char *nl = memchr(text + ob, '\n', cb - ob);
     const char *pp = NULL;
     size_t plen = 0;
@@ -814,8 +814,9 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
     size_t nk = 0;
 
     if (!nl) { /* a block on one line */
+        size_t z = cb;
+
         a = ob + 1;
-        z = cb;
         while (a < z && (text[a] == ' ' || text[a] == '\t'))
             a++;
         while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\t'))
@@ -915,12 +916,10 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
                 buf_add(&out, l->p + plen, l->len - plen);
             break;
         case RUNFILE_LINE_HEREDOC:
-            if (!hd_strip[l->heredoc])
-                buf_add(&out, l->p, l->len);
-            else if (has_prefix(l, pp, plen))
+            if (hd_strip[l->heredoc] && has_prefix(l, pp, plen))
                 buf_add(&out, l->p + plen, l->len - plen);
-            else if (!is_blank(l->p, l->len))
-                buf_add(&out, l->p, l->len);
+            else if (!hd_strip[l->heredoc] || !is_blank(l->p, l->len))
+                buf_add(&out, l->p, l->len); /* byte for byte; a short blank line is dropped */
             break;
         case RUNFILE_LINE_TERMINATOR:
             buf_addstr(&out, s->heredocs[l->heredoc].delim);

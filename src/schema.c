@@ -513,7 +513,6 @@ static char *convert(enum runfile_type t, const json_t *v)
     struct buf b = BUF_INIT;
     const char *s = json_is_string(v) ? plain_string(v) : NULL;
     char *norm = NULL;
-    double d;
 
     if (json_is_string(v) && !s)
         return NULL;
@@ -532,7 +531,8 @@ static char *convert(enum runfile_type t, const json_t *v)
         if (json_is_integer(v))
             return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
         if (json_is_real(v)) {
-            d = json_real_value(v);
+            double d = json_real_value(v);
+
             if (d >= -TWO_POW_63 && d < TWO_POW_63 && d == (double)(long long)d)
                 return xasprintf("%lld", (long long)d);
             return NULL;
@@ -619,8 +619,6 @@ static int convert_rest(const json_t *v, char ***items, size_t *nitems)
 
 static int check_timeout(const json_t *v, uint64_t *timeout_s)
 {
-    double d;
-
     *timeout_s = 0;
     if (!v || json_is_null(v))
         return 0;
@@ -629,7 +627,8 @@ static int check_timeout(const json_t *v, uint64_t *timeout_s)
         return 0;
     }
     if (json_is_real(v)) {
-        d = json_real_value(v);
+        double d = json_real_value(v);
+
         if (d >= 0 && d < TWO_POW_63 && d == (double)(long long)d) {
             *timeout_s = (uint64_t)(long long)d;
             return 0;

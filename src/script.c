@@ -71,8 +71,13 @@ char *script_which(const char *name, const char *path)
 
     if (!name || !*name)
         return NULL;
-    if (strchr(name, '/'))
-        return is_exec_file(name) ? xstrdup(name) : NULL;
+    /* A path that exists is the interpreter even when it is not executable: starting it
+     * then fails with 126 "cannot start" (cli.md §11), which says more than "not found". */
+    if (strchr(name, '/')) {
+        struct stat st;
+
+        return stat(name, &st) == 0 && !S_ISDIR(st.st_mode) ? xstrdup(name) : NULL;
+    }
     if (!path)
         path = getenv("PATH");
     if (!path)
@@ -93,6 +98,43 @@ char *script_which(const char *name, const char *path)
     }
     buf_release(&cand);
     return NULL;
+}
+
+/*
+ * Interpreters are looked up once per process (execution.md §2.1): a long-running server
+ * answers every call with the same interpreter, and does not stat PATH for each call. The
+ * cache is keyed by name and PATH value, so a different PATH is a different lookup.
+ */
+#define WHICH_CACHE_SIZE 32
+
+struct which_entry {
+    char *name, *path, *found; /* found: NULL when not in PATH */
+};
+
+static struct which_entry which_cache[WHICH_CACHE_SIZE];
+static size_t which_used;
+
+/* A new string with the full path of 'name' (NULL when not found), as script_which(). */
+static char *find_program(const char *name, const char *path)
+{
+    const char *key = path ? path : getenv("PATH");
+    char *found;
+    size_t i;
+
+    if (!key)
+        key = "";
+    for (i = 0; i < which_used; i++) {
+        struct which_entry *e = &which_cache[i];
+
+        if (streq(e->name, name) && streq(e->path, key))
+            return e->found ? xstrdup(e->found) : NULL;
+    }
+    found = script_which(name, path);
+    if (which_used < WHICH_CACHE_SIZE) {
+        which_cache[which_used++] =
+            (struct which_entry){ xstrdup(name), xstrdup(key), found ? xstrdup(found) : NULL };
+    }
+    return found;
 }
 
 static const char *base_name(const char *path)
@@ -118,14 +160,14 @@ static void find_default_shell(struct builder *b)
     if (rs && *rs) {
         d->label = xstrdup(base_name(rs));
         d->family = streq(d->label, "bash") ? SCRIPT_BASH : SCRIPT_SH;
-        d->path = script_which(rs, b->env->path);
+        d->path = find_program(rs, b->env->path);
         if (!*d->label) { /* RUN_SHELL=/some/dir/ */
             free(d->label);
             d->label = xstrdup(rs);
         }
         return;
     }
-    d->path = script_which("bash", b->env->path);
+    d->path = find_program("bash", b->env->path);
     if (d->path) {
         d->label = xstrdup("bash");
         d->family = SCRIPT_BASH;
@@ -133,7 +175,7 @@ static void find_default_shell(struct builder *b)
     }
     d->label = xstrdup("sh");
     d->family = SCRIPT_SH;
-    d->path = script_which("sh", b->env->path);
+    d->path = find_program("sh", b->env->path);
 }
 
 /* How messages name the default shell: $RUN_SHELL as given, else its label. */
@@ -183,7 +225,7 @@ static int entry_interp(struct builder *b, const struct runfile_fn *fn, struct i
         /* `python` means python3 when there is one (§2.1). */
         label = "python";
         in->family = SCRIPT_PYTHON;
-        in->path = script_which("python3", b->env->path);
+        in->path = find_program("python3", b->env->path);
         name = in->path ? NULL : "python";
         break;
     case RUNFILE_INTERP_PYTHON3:
@@ -204,7 +246,7 @@ static int entry_interp(struct builder *b, const struct runfile_fn *fn, struct i
         return 126;
     }
     if (name)
-        in->path = script_which(name, b->env->path);
+        in->path = find_program(name, b->env->path);
     if (!in->path)
         return missing_interp(b, label, fn->name);
     in->label = xstrdup(label);
@@ -281,7 +323,7 @@ static void format_double(struct buf *out, double v)
     size_t i, n;
     bool integral = true;
 
-    snprintf(tmp, sizeof(tmp), "%.15g", v);
+    (void)snprintf(tmp, sizeof(tmp), "%.15g", v);
     n = strlen(tmp);
     for (i = 0; i < n; i++)
         if (tmp[i] != '-' && (tmp[i] < '0' || tmp[i] > '9'))
@@ -637,6 +679,12 @@ static const char *rename_of(const struct builder *b, const char *w, size_t n)
     return b->shname[i];
 }
 
+static bool is_fd_digit(const char *s, size_t i, size_t n)
+{
+    return s[i] >= '0' && s[i] <= '9' && i + 1 < n && (s[i + 1] == '<' || s[i + 1] == '>') &&
+           (i == 0 || ends_word(s[i - 1]));
+}
+
 /* Handle a plain word starting at s[i] in code context; returns the index after it. */
 static size_t rw_word(struct rewriter *r, const char *s, size_t i, size_t n, struct buf *out)
 {
@@ -755,8 +803,8 @@ static void rw_line(struct rewriter *r, const char *s, size_t n, struct buf *out
             break;
         }
 
-        /* Code: top level, $( ) or backticks. */
-        if (is_blank(c)) {
+        /* Code: top level, $( ) or backticks. A digit before < or > is an fd (2>file). */
+        if (is_blank(c) || is_fd_digit(s, i, n)) {
             buf_addch(out, c);
             i++;
         } else if (c == '\\') {
@@ -839,10 +887,6 @@ static void rw_line(struct rewriter *r, const char *s, size_t n, struct buf *out
             while (i < n && strchr("<>&|-", s[i]))
                 buf_addch(out, s[i++]);
             r->redirect = true;
-        } else if ((c >= '0' && c <= '9') && i + 1 < n && (s[i + 1] == '<' || s[i + 1] == '>') &&
-                   (i == 0 || ends_word(s[i - 1]))) {
-            buf_addch(out, c); /* 2>file: the fd number of a redirection */
-            i++;
         } else {
             i = rw_word(r, s, i, n, out);
         }

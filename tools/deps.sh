@@ -28,13 +28,14 @@ for m in "${mods[@]}"; do
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-    # shellcheck disable=SC2207
-    missing=($(printf '%s\n' "${missing[@]}" | sort -u))
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     if [ "$(id -u)" = 0 ]; then
         echo "deps: installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null ||
-            { echo "deps: apt-get install failed" >&2; exit 1; }
+        if ! { apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+            echo "deps: apt-get install failed" >&2
+            exit 1
+        fi
     else
         echo "deps: missing packages; install them with:" >&2
         echo "  sudo apt-get install -y ${missing[*]}" >&2

@@ -111,6 +111,7 @@ for (const n of SIZES) {
     if (!haveValgrind) continue;
     log(`callgrind N=${n}`);
     for (const [key, argv] of IR_CMDS) {
+        if (key === 'run_hi' && n === 100000) continue; // 2.5G Ir, and the same load as --list
         const r = sh('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...argv], { cwd: dirs[n] });
         const m = /Collected\s*:\s*(\d+)/.exec(r.stderr);
         ir[n][key] = m && r.status === 0 ? Number(m[1]) : null;
@@ -130,6 +131,7 @@ let mcp = null;
     writeFileSync(toolsJson, JSON.stringify(JSON.parse(insp.stdout).tools));
     const driver = ['--cwd', mcpDir, '--outdir', outOurs, '--outdir-b', outFloor];
     if (QUICK) driver.push('--seq', '50', '--list-reps', '5', '--reps', '1', '--big-reps', '1');
+    else driver.push('--reps', '5');
     const r = spawnSync('node', [join(HERE, 'mcpdrive.mjs'), ...driver, '--',
         RUN, '--serve-mcp', '::',
         join(BIN, 'floor_mcp'), '-s', 'bash', '-o', outFloor, '-t', toolsJson,
@@ -143,6 +145,37 @@ let mcp = null;
         mcp = [{ error: `driver failed: ${firstLine(r.stderr)}` }, {}];
     }
     if (r.stderr.trim()) writeFileSync(join(WORK, 'mcp-stderr.log'), r.stderr);
+}
+
+// ---- MCP server instructions per request (callgrind; user space only, no fork/exec cost) ---
+const mcpIr = { ours: {}, floor: {} };
+if (haveValgrind) {
+    log('callgrind MCP servers');
+    const init = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}\n';
+    const reqs = (k, f) => init + Array.from({ length: k }, (_, i) => f(i + 2) + '\n').join('');
+    const list = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/list"}`;
+    const callHi = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"hi","arguments":{}}}`;
+    const servers = {
+        ours: [RUN, '--serve-mcp'],
+        floor: [join(BIN, 'floor_mcp'), '-s', 'bash', '-o', join(WORK, 'ir-out'), '-t', join(WORK, 'tools-1000.json'), 'hi=echo hi'],
+    };
+    const K = 10;
+    for (const [name, argv] of Object.entries(servers)) {
+        const counts = {};
+        for (const [fig, f] of [['list', list], ['call', callHi]]) {
+            for (const k of [1, K + 1]) {
+                const input = join(WORK, `ir-${fig}-${k}.jsonl`);
+                writeFileSync(input, reqs(k, f));
+                // stdin stays open 3 s after the requests, so every call ends before EOF.
+                const r = sh('bash', ['-c', '(cat "$0"; sleep 3) | valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" >/dev/null', input, ...argv], { cwd: mcpDir });
+                const m = /Collected\s*:\s*(\d+)/.exec(r.stderr);
+                counts[`${fig}${k}`] = m ? Number(m[1]) : null;
+            }
+            const a = counts[`${fig}1`], b = counts[`${fig}${K + 1}`];
+            mcpIr[name][fig] = a && b ? (b - a) / K : null;
+        }
+    }
+    rmSync(join(WORK, 'ir-out'), { recursive: true, force: true });
 }
 
 // ---- the table ---------------------------------------------------------------------------
@@ -215,11 +248,12 @@ const mrow = (figure, k, field, floorName, target, ok, unit, extra = '') => {
         [a.error ? `error: ${a.error}` : '', extra, a.n ? `${a.n} samples` : '', unit].filter(Boolean).join('; '));
 };
 const lo = g(mo, 'list');
+const irPer = (fig) => (mcpIr.ours[fig] && mcpIr.floor[fig] ? `server Ir per request ${fmt(mcpIr.ours[fig] / 1e6, 2)}M vs ${fmt(mcpIr.floor[fig] / 1e6, 3)}M (user space)` : '');
 rows.push('| | | | | | | | | |');
 row('MCP `tools/list` latency, ms', '1,000', cell(lo), cell(g(mf, 'list')), 'floor server (constant)',
     ratio(lo, g(mf, 'list')), '< 5 ms', lo.error ? 'n/a' : lo.median < 5 ? 'met' : '**MISSED**',
-    [lo.error ? `error: ${lo.error}` : `${lo.tools} tools, ${fmt(lo.bytes / 1024, 0)} KiB`, `${lo.n ?? 0} samples`].join('; '));
-mrow('MCP `tools/call` round trip p50, ms', 'seq', 'median', 'floor server', '≤ 1.25×', (x) => x <= 1.25, 'sequential, `hi`');
+    [lo.error ? `error: ${lo.error}` : `${lo.tools} tools, ${fmt(lo.bytes / 1024, 0)} KiB`, `${lo.n ?? 0} samples`, irPer('list')].filter(Boolean).join('; '));
+mrow('MCP `tools/call` round trip p50, ms', 'seq', 'median', 'floor server', '≤ 1.25×', (x) => x <= 1.25, 'sequential, `hi`', irPer('call'));
 mrow('MCP `tools/call` round trip p99, ms', 'seq', 'p99', 'floor server', '', null, 'sequential, `hi`');
 mrow('MCP 200 calls, 16 in flight, calls/s', 'tput', 'median', 'floor server', '≥ 0.8×', (x) => x >= 0.8, 'throughput');
 mrow('MCP 16 sleeping calls, parallelism', 'sleep', 'median', 'floor server', '≥ 0.95×', (x) => x >= 0.95, '16 × `sleep 0.5` sent at once; 16 = perfect');
@@ -258,5 +292,5 @@ if (process.env.BENCH_UPDATE) {
     if (a < 0 || b < a) log(`${md} has no table markers; not updated`);
     else writeFileSync(md, old.slice(0, a + begin.length) + '\n' + table + old.slice(b));
 }
-writeFileSync(join(BIN, 'raw.json'), JSON.stringify({ check, wall, ir, mcp }, null, 1));
+writeFileSync(join(BIN, 'raw.json'), JSON.stringify({ check, wall, ir, mcp, mcpIr }, null, 1));
 process.stdout.write(table);

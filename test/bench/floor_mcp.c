@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +36,8 @@
 
 extern char **environ;
 
-#define KEEP 1200 /* bytes kept in memory per stream (mcp.md §10.1) */
+#define KEEP            1200 /* bytes kept in memory per stream (mcp.md §10.1) */
+#define REAP_BY_SIGCHLD (-2)
 
 struct tool {
     const char *name, *body;
@@ -54,7 +56,7 @@ struct call {
     char id[64];
     char name[128];
     pid_t pid;
-    int pidfd; /* -1 once reaped */
+    int pidfd; /* -1 once reaped; REAP_BY_SIGCHLD without pidfds (valgrind) */
     int status;
     double t0;
     struct stream out, err;
@@ -65,6 +67,7 @@ static size_t ntools;
 static const char *shell = "/bin/sh", *outdir = "/tmp";
 static const char *tools_json = "[]";
 static unsigned seq;
+static int sigfd = -1; /* SIGCHLD, only when pidfd_open is missing */
 
 static struct call **calls;
 static size_t ncalls, calls_alloc;
@@ -237,8 +240,21 @@ static void start_call(const char *id, const char *name)
     }
     c->pidfd = pidfd_open(c->pid, 0);
     if (c->pidfd < 0) {
-        perror("pidfd_open");
-        exit(1);
+        /* valgrind does not know pidfd_open: fall back to a signalfd for SIGCHLD */
+        if (sigfd < 0) {
+            sigset_t chld;
+            sigemptyset(&chld);
+            sigaddset(&chld, SIGCHLD);
+            sigprocmask(SIG_BLOCK, &chld, NULL);
+            sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+            if (sigfd < 0) {
+                perror("signalfd");
+                exit(1);
+            }
+        }
+        c->pidfd = REAP_BY_SIGCHLD;
+        if (waitpid(c->pid, &c->status, WNOHANG) == c->pid) /* exited before we looked */
+            c->pidfd = -1;
     }
     fcntl(po[0], F_SETFL, O_NONBLOCK);
     fcntl(pe[0], F_SETFL, O_NONBLOCK);
@@ -463,13 +479,14 @@ int main(int argc, char **argv)
 
     while (in_open || ncalls) {
         size_t np = 0;
-        if (pfd_alloc < 1 + 3 * ncalls) {
-            pfd_alloc = 2 * (1 + 3 * ncalls);
+        if (pfd_alloc < 2 + 3 * ncalls) {
+            pfd_alloc = 2 * (2 + 3 * ncalls);
             pfd = realloc(pfd, pfd_alloc * sizeof(*pfd));
             if (!pfd)
                 abort();
         }
         pfd[np++] = (struct pollfd){ .fd = in_open ? 0 : -1, .events = POLLIN };
+        pfd[np++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
         for (size_t i = 0; i < ncalls; i++) {
             struct call *c = calls[i];
             pfd[np++] = (struct pollfd){ .fd = c->out.fd, .events = POLLIN };
@@ -483,9 +500,19 @@ int main(int argc, char **argv)
             return 1;
         }
         /* Calls first: their slots in pfd follow the order of calls[] at poll time. */
+        if (pfd[1].revents) {
+            struct signalfd_siginfo si;
+            while (read(sigfd, &si, sizeof(si)) > 0)
+                continue;
+            for (size_t i = 0; i < ncalls; i++) {
+                struct call *c = calls[i];
+                if (c->pidfd == REAP_BY_SIGCHLD && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+                    c->pidfd = -1;
+            }
+        }
         for (size_t i = 0; i < ncalls; i++) {
             struct call *c = calls[i];
-            size_t k = 1 + 3 * i;
+            size_t k = 2 + 3 * i;
             if (pfd[k].revents)
                 stream_read(c, &c->out, "stdout");
             if (pfd[k + 1].revents)
@@ -500,7 +527,7 @@ int main(int argc, char **argv)
             size_t j = 0;
             for (size_t i = 0; i < ncalls; i++) {
                 struct call *c = calls[i];
-                if (c->out.fd < 0 && c->err.fd < 0 && c->pidfd < 0) {
+                if (c->out.fd < 0 && c->err.fd < 0 && c->pidfd == -1) {
                     finish_call(c);
                     free(c);
                 } else {

@@ -22,7 +22,7 @@ test_expect "cycles and repeats are read once, the root included" '
   r
   x"
 '
-test_expect "~/ in a source path is the home directory" '
+test_expect "a source path may start with ~/ (the home directory)" '
     printf "home_fn() echo\n" >"$HOME/tasks.run" && mkdir -p s3 &&
     printf "source ~/tasks.run\n" >s3/Runfile && cd s3 && run_cmd --list &&
     expect_eq "$out" "Available functions from ./Runfile:

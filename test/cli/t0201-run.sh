@@ -53,6 +53,7 @@ test_expect "example 1: a value with quotes and ; is printed, not run" '
 '
 hostile() {
     local v
+    # shellcheck disable=SC1003 # a literal backslash at the end of a value is the point
     for v in '$(touch "$TEST_ROOT/pwned")' "; rm -rf $TEST_ROOT/keep" '`touch "$TEST_ROOT/pwned"`' \
         "it's \"quoted\"" $'two\nlines' 'ünï©ødé ✓' '--list' '-h' '' '--' '$1 ${2} $@ \' '*'; do
         run_cmd args "$v" || return 1
@@ -197,7 +198,8 @@ test_expect "pwsh is refused with 126" '
 '
 test_expect "an interpreter that cannot be executed: 126" '
     printf "#!/bin/sh\n" >"$TEST_ROOT/noexec-sh" && chmod 644 "$TEST_ROOT/noexec-sh" &&
-    RUN_SHELL="$TEST_ROOT/noexec-sh" run_cmd greet; expect_status 127 &&
+    RUN_SHELL="$TEST_ROOT/noexec-sh" run_cmd greet; expect_status 126 &&
+    grep -q "^error: cannot start noexec-sh for '\''greet'\'': Permission denied" <<<"$err" &&
     printf "#!/no/such/interp\n" >"$TEST_ROOT/bad-sh" && chmod 755 "$TEST_ROOT/bad-sh" &&
     RUN_SHELL="$TEST_ROOT/bad-sh" run_cmd greet; expect_status 126 &&
     grep -q "^error: cannot start bad-sh for '\''greet'\'': " <<<"$err"

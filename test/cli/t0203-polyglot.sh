@@ -42,6 +42,11 @@ pydefaults(s = "it's a \"q\"", n: float = 2e3, o: object = '{"k": [1, "x"]}', b:
 # @shell node
 nodedefaults(s = "it's", o: object = '{"k": 1}') console.log(s, JSON.stringify(o))
 
+# @shell ruby
+rbtyped(s = "it's", n: float = 2e3, i: int = 5, o: object = '{"k": [1]}', b: bool = on, ...rest) {
+    puts [s, n, i, o, b, rest].inspect
+}
+
 # @shell python
 pyfail() {
     import sys
@@ -93,7 +98,14 @@ test_expect "python gets hostile values byte for byte" 'poly_hostile pyargs'
 test_expect "node gets hostile values byte for byte" 'poly_hostile nodeargs'
 if have ruby; then
     test_expect "ruby gets hostile values byte for byte" 'poly_hostile rbargs'
+    test_expect "ruby: typed preamble, defaults for absent and empty values" '
+        run_cmd rbtyped && expect_status 0 &&
+        expect_eq "$out" "[\"it'\''s\", 2000.0, 5, {\"k\"=>[1]}, true, []]" &&
+        run_cmd rbtyped "" 1.5 -3 "{\"a\": null}" no x "y z" && expect_status 0 &&
+        expect_eq "$out" "[\"it'\''s\", 1.5, -3, {\"a\"=>nil}, false, [\"x\", \"y z\"]]"
+    '
 fi
+# shellcheck disable=SC1003 # the expected text holds a Python escape
 test_expect "defaults are literals of the language" '
     run_cmd pydefaults && expect_status 0 &&
     expect_eq "$out" "'\''it\\'\''s a \"q\"'\'' 2000.0 {'\''k'\'': [1, '\''x'\'']} True" &&

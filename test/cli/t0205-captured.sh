@@ -88,17 +88,25 @@ test_expect "a background process holding the pipes delays the result by at most
     grep -q "started" <<<"$out"
 '
 md_success() {
-    "$RUN_BIN" --output-format markdown greet >"$TEST_ROOT/o" 2>"$TEST_ROOT/e"
-    [ $? = 0 ] && [ ! -s "$TEST_ROOT/e" ] &&
-    printf 'Execution: `greet` ✓ Success (<ms>ms)\nHello, World!\n\n' >"$TEST_ROOT/want" &&
-    norm <"$TEST_ROOT/o" | cmp -s - "$TEST_ROOT/want" || { norm <"$TEST_ROOT/o" | od -c | head; return 1; }
+    "$RUN_BIN" --output-format markdown greet >"$TEST_ROOT/o" 2>"$TEST_ROOT/e" || return 1
+    [ ! -s "$TEST_ROOT/e" ] || return 1
+    printf 'Execution: `greet` ✓ Success (<ms>ms)\nHello, World!\n\n' >"$TEST_ROOT/want"
+    if ! norm <"$TEST_ROOT/o" | cmp -s - "$TEST_ROOT/want"; then
+        norm <"$TEST_ROOT/o" | od -c | head
+        return 1
+    fi
 }
 test_expect "markdown: success (stderr hidden)" md_success
 md_failure() {
+    local st
     "$RUN_BIN" --output-format markdown fail >"$TEST_ROOT/o" 2>"$TEST_ROOT/e"
-    [ $? = 3 ] && grep -qx "error: 'fail' exited with status 3" "$TEST_ROOT/e" &&
-    printf 'Execution: `fail` ✗ Failed (<ms>ms)\nout\n**Stderr:**\n```\nerr\n```\n\n**Exit Code:** 3\n\n' >"$TEST_ROOT/want" &&
-    norm <"$TEST_ROOT/o" | cmp -s - "$TEST_ROOT/want" || { norm <"$TEST_ROOT/o" | od -c | head -20; return 1; }
+    st=$?
+    [ "$st" = 3 ] && grep -qx "error: 'fail' exited with status 3" "$TEST_ROOT/e" || return 1
+    printf 'Execution: `fail` ✗ Failed (<ms>ms)\nout\n**Stderr:**\n```\nerr\n```\n\n**Exit Code:** 3\n\n' >"$TEST_ROOT/want"
+    if ! norm <"$TEST_ROOT/o" | cmp -s - "$TEST_ROOT/want"; then
+        norm <"$TEST_ROOT/o" | od -c | head -20
+        return 1
+    fi
 }
 test_expect "markdown: failure with stderr and exit code" md_failure
 test_expect "markdown: fence longer than a backtick run in stderr; signal exit line" '
@@ -124,9 +132,12 @@ captured_sigterm() {
     sleep 0.1
     kill -TERM "$pid"
     wait "$pid"; st=$?
-    [ "$st" = 143 ] && grep -qx "error: 'sleeper' was killed by signal SIGTERM" "$TEST_ROOT/e" &&
-    grep -qx '      "stdout": "waiting\\n",' "$TEST_ROOT/o" &&
-    grep -qx '      "exit_code": null,' "$TEST_ROOT/o" || { echo "status $st"; cat "$TEST_ROOT/o" "$TEST_ROOT/e"; return 1; }
+    if ! { [ "$st" = 143 ] && grep -qx "error: 'sleeper' was killed by signal SIGTERM" "$TEST_ROOT/e" &&
+        grep -qx '      "stdout": "waiting\\n",' "$TEST_ROOT/o" &&
+        grep -qx '      "exit_code": null,' "$TEST_ROOT/o"; }; then
+        echo "status $st"; cat "$TEST_ROOT/o" "$TEST_ROOT/e"
+        return 1
+    fi
 }
 test_expect "captured: SIGINT is ignored, SIGTERM is forwarded, the report still comes" captured_sigterm
 test_expect "resolution and argument errors print nothing on stdout" '

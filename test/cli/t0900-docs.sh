@@ -106,6 +106,20 @@ test_expect "README.md shows the generic agent config" "
 test_expect "examples/mcp-demo.mjs is valid JavaScript" "
     node --check '$SRC/examples/mcp-demo.mjs'
 "
+if [ -d "$SRC/test/mcp/node_modules/@modelcontextprotocol/sdk" ]; then
+    test_expect "examples/mcp-demo.mjs lists the tools and calls them through the SDK" "
+        out=\$(RUN_BIN='$RUN_BIN' timeout 60 node '$SRC/examples/mcp-demo.mjs' 2>&1) &&
+        printf '%s\n' \"\$out\" &&
+        grep -q '^connected to run ' <<<\"\$out\" &&
+        grep -q '^  greet(name, loud, timeout)  Greet someone\$' <<<\"\$out\" &&
+        grep -q '^  run_docs(topic) ' <<<\"\$out\" &&
+        grep -q '^HELLO, MCP!\$' <<<\"\$out\" &&
+        grep -qx '6' <<<\"\$out\" &&
+        [ \"\$(grep -c '^isError: false\$' <<<\"\$out\")\" = 2 ]
+    "
+else
+    test_skip "examples/mcp-demo.mjs runs through the SDK" "SDK not installed (make deps)"
+fi
 
 # --- man pages ---------------------------------------------------------------------------
 
@@ -200,6 +214,7 @@ python3 - "$SRC" blocks <<'EOF'
 import os, re, sys
 src, out = sys.argv[1], sys.argv[2]
 blocks = []
+transcripts = {}    # block index -> (where, "$ run ..." lines and their expected stdout)
 
 def markdown(rel):
     lines = open(os.path.join(src, rel), encoding="utf-8").read().split("\n")
@@ -223,6 +238,11 @@ def markdown(rel):
         i += 1
         if info == "runfile":
             blocks.append(("%s:%d" % (rel, start), "\n".join(body) + "\n"))
+        elif info == "text" and body and body[0].startswith("$ run ") and blocks and \
+                blocks[-1][0].startswith(rel + ":") and len(blocks) - 1 not in transcripts:
+            # A ```text block of "$ run ..." lines runs against the closest Runfile example
+            # above it on the same page (one transcript per example).
+            transcripts[len(blocks) - 1] = ("%s:%d" % (rel, start), "\n".join(body) + "\n")
 
 def man(rel):
     lines = open(os.path.join(src, rel), encoding="utf-8").read().split("\n")
@@ -257,6 +277,11 @@ with open(os.path.join(out, "index"), "w") as idx:
         with open(os.path.join(d, "Runfile"), "w", encoding="utf-8") as f:
             f.write(text)
         idx.write("%03d %s\n" % (k, where))
+with open(os.path.join(out, "transcripts"), "w") as idx:
+    for k, (where, text) in sorted(transcripts.items()):
+        with open(os.path.join(out, "%03d" % k, "transcript"), "w", encoding="utf-8") as f:
+            f.write(text)
+        idx.write("%03d %s\n" % (k, where))
 EOF
 test_expect "Runfile examples were found in the docs" '
     [ "$(wc -l <blocks/index)" -ge 30 ] &&
@@ -273,6 +298,48 @@ while read -r k where; do
         python3 -c 'import json, sys; json.load(sys.stdin)' <<<\"\$out\"
     "
 done <blocks/index
+# check_transcript DIR: run every "$ run ARGS" line of DIR/transcript in DIR (so `run` finds
+# DIR/Runfile, the example the transcript follows) and compare its stdout with the lines that
+# follow it on the page.
+check_transcript() {
+    python3 - "$1" <<'EOF'
+import os, subprocess, sys
+d = sys.argv[1]
+lines = open(os.path.join(d, "transcript"), encoding="utf-8").read().split("\n")[:-1]
+steps = []
+for line in lines:
+    if line.startswith("$ "):
+        steps.append((line[2:], []))
+    else:
+        steps[-1][1].append(line)
+env = dict(os.environ, RUN_NO_GLOBAL_MERGE="1")
+ok = True
+for cmd, want in steps:
+    script = 'run() { "$RUN_BIN" "$@"; }\n' + cmd
+    got = subprocess.run(["bash", "-c", script], cwd=d, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    out = got.stdout.decode("utf-8", "replace").split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    if got.returncode != 0 or out != want:
+        ok = False
+        print("$ " + cmd)
+        print("  status %d, stderr %r" % (got.returncode, got.stderr.decode()[:300]))
+        print("  expected %r" % want)
+        print("  actual   %r" % out)
+sys.exit(0 if ok else 1)
+EOF
+}
+
+while read -r k where; do
+    test_expect "$where: the documented commands print what the page says" "
+        check_transcript blocks/$k
+    "
+done <blocks/transcripts
+test_expect "documented transcripts were found" '
+    [ "$(wc -l <blocks/transcripts)" -ge 2 ]
+'
+
 test_expect "broken examples are caught: errors fail, warnings show on stderr" '
     printf "bad(a b) echo x\n" >broken.run &&
     run_cmd --runfile broken.run --list && [ "$status" -ne 0 ] && [ -n "$err" ] &&

@@ -11,6 +11,9 @@ const RUNFILE = `
 # @desc Sleep, then say done
 slow(secs = "2") { sleep "$secs"; echo "slow done"; }
 
+# @desc Mark start and end in a trace
+peak() { echo + >> trace; sleep 0.3; echo - >> trace; }
+
 # @desc Answer at once
 fast() echo fast
 
@@ -45,6 +48,12 @@ chatty() {
     printf 'unfinished line'
     sleep 0.6
 }
+
+# @desc Control characters, NUL and bytes that are not UTF-8
+bytes() { printf 'a\\000b\\033[1m\\tc\\377d\\342\\202e\\n'; printf 'w\\000\\n' >&2; }
+
+# @desc A long last line of two-byte characters
+long_line() { printf x; for i in $(seq 1 150); do printf '\\303\\251'; done; echo; sleep 1.4; }
 
 # @desc Ten MiB of lines
 # @noerrexit
@@ -116,6 +125,29 @@ test('the concurrency limit queues calls in order; a timeout starts when the cal
     // The id is free again once answered.
     assert.deepEqual((await s.request('b', 'ping')).result, {});
     await s.end();
+});
+
+test('many calls at once: all answered, never more running than the limit (§9.1)', async (t) => {
+    const p = project({ Runfile: RUNFILE });
+    t.after(p.cleanup);
+    const { client } = await sdkClient(p, { env: { RUN_MCP_MAX_CONCURRENCY: '3' } });
+    t.after(() => client.close());
+    const results = await Promise.all(Array.from({ length: 10 },
+        () => client.callTool({ name: 'peak', arguments: {} })));
+    assert.ok(results.every((r) => r.isError === false));
+    const trace = fs.readFileSync(path.join(p.dir, 'trace'), 'utf8').trim().split('\n');
+    assert.equal(trace.length, 20);
+    let running = 0;
+    let max = 0;
+    for (const x of trace) {
+        running += x === '+' ? 1 : -1;
+        max = Math.max(max, running);
+    }
+    assert.ok(max <= 3 && max >= 2, `peak concurrency ${max}`);
+    // And 40 quick ones with the default limit.
+    const many = await Promise.all(Array.from({ length: 40 },
+        (_, i) => client.callTool({ name: 'args', arguments: { words: [String(i)] } })));
+    many.forEach((r, i) => assert.equal(textOf(r).split('\n')[1], `[${i}]`));
 });
 
 test('a waiting call keeps the snapshot taken when it arrived (§9.1)', async (t) => {
@@ -218,6 +250,15 @@ test('progress: once per second with the last output line (§9.5)', async (t) =>
         assert.match(pr.message, /^(step \d|unfinished line)$/);
     });
 
+    // The message is cut to 200 bytes without splitting a character.
+    const long = [];
+    await client.callTool({ name: 'long_line', arguments: {} }, undefined, {
+        onprogress: (pr) => long.push(pr),
+    });
+    assert.equal(long.length, 1);
+    assert.equal(long[0].message, 'x' + 'é'.repeat(99));
+    assert.equal(Buffer.byteLength(long[0].message), 199);
+
     // Before 2025-03-26 there is no message; without a token there is no progress at all.
     const s = rawServer(p);
     await s.initialize('2024-11-05');
@@ -307,6 +348,16 @@ test('namespaced functions are called by tool name; reports name the function (�
     const d = await client.callTool({ name: 'docker__build', arguments: { tag: '' } });
     assert.equal(normMs(textOf(d)), 'Execution: `docker:build` ✓ Success (<ms>ms)\nbuilt dev\n');
     await assert.rejects(client.callTool({ name: 'docker:build', arguments: {} }), /Tool not found: docker:build/);
+});
+
+test('NUL and control characters arrive intact; invalid UTF-8 becomes U+FFFD (§8.2)', async (t) => {
+    const p = project({ Runfile: RUNFILE });
+    t.after(p.cleanup);
+    const { client } = await sdkClient(p);
+    t.after(() => client.close());
+    const r = await client.callTool({ name: 'bytes', arguments: {} });
+    assert.equal(normMs(textOf(r)), 'Execution: `bytes` ✓ Success (<ms>ms)\n' +
+        'a\u0000b\u001b[1m\tc\ufffdd\ufffde\n**Stderr:**\n```\nw\u0000\n```\n\n');
 });
 
 test('failures, and an interpreter that cannot be started (§8.2, §8.4)', async (t) => {

@@ -158,3 +158,25 @@ test('instructions carry the Runfile errors note; a fixed Runfile brings the too
     assert.equal(ok.isError, false);
     assert.equal(textOf(ok).split('\n')[1], 'xy');
 });
+
+test('the prelude runs on every call, never for listing; --no-prelude skips it (§9.2)', async (t) => {
+    const p = project({ Runfile: 'GREETING=hi\necho "prelude ran" >> prelude.log\n\n# @desc Say\nsay() echo "$GREETING"\n' });
+    t.after(p.cleanup);
+    const log = path.join(p.dir, 'prelude.log');
+    const s = rawServer(p);
+    await s.initialize();
+    await s.request(1, 'tools/list');
+    assert.ok(!fs.existsSync(log), 'listing runs nothing');
+    const r = await s.request(2, 'tools/call', { name: 'say', arguments: {} });
+    assert.equal(r.result.content[0].text.split('\n')[1], 'hi');
+    await s.request(3, 'tools/call', { name: 'say', arguments: {} });
+    assert.equal(fs.readFileSync(log, 'utf8'), 'prelude ran\nprelude ran\n');
+    await s.end();
+    fs.rmSync(log);
+    const n = rawServer(p, { args: ['--no-prelude'] });
+    await n.initialize();
+    const r2 = await n.request(1, 'tools/call', { name: 'say', arguments: {} });
+    assert.equal(r2.result.content[0].text.split('\n')[1], '');
+    assert.ok(!fs.existsSync(log));
+    await n.end();
+});

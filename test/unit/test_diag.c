@@ -165,6 +165,7 @@ static void log_goes_to_file_and_respects_level(void **state)
     assert_int_equal(log_open(path), 0);
     log_set_level(LOG_WARN);
     log_debug("hidden %d", 1);
+    log_msg(LOG_INFO, "hidden too"); /* the level is checked inside log_msg as well */
     log_warn("shown %d", 2);
     log_error("also shown");
     log_set_level(LOG_DEBUG);

@@ -636,6 +636,8 @@ static void sh_call_sites(void **state)
         { "echo ${x:-build-image} $((1+2)); docker:up",
           "    echo ${x:-build-image} $((1+2)); docker__up" },
         { "case $x in a) build-image ;; esac", "    case $x in a) build_image ;; esac" },
+        { "build-image 2>/dev/null; docker:up >&2 2>&1",
+          "    build_image 2>/dev/null; docker__up >&2 2>&1" },
     };
     size_t i;
 
@@ -784,6 +786,37 @@ static void which_lookup(void **state)
     assert_null(script_which("shonly", bindir)); /* a directory is not a program */
     free(path);
     free(want);
+}
+
+/* Interpreters are looked up once per process (§2.1): a later change of PATH's contents is
+ * not seen, a different PATH value is. */
+static void interpreters_looked_up_once(void **state)
+{
+    struct fixture fx;
+    struct script s;
+    struct diag_list d = DIAG_LIST_INIT;
+    char dir[96], node[128];
+    struct script_env env = { .exe = "/r", .path = dir };
+    size_t f;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/once", bindir);
+    snprintf(node, sizeof(node), "%s/node", dir);
+    mkdir(dir, 0755);
+    make_exe(dir, "bash");
+    fx_init(&fx, "/p", "/p/Runfile");
+    f = fx_fn(&fx, "f", "1", RUNFILE_INTERP_NODE);
+    assert_int_equal(script_build(&fx.rf, fx_get(&fx, f), &env, &s, &d), 127);
+    diag_list_release(&d);
+    make_exe(dir, "node");
+    assert_int_equal(script_build(&fx.rf, fx_get(&fx, f), &env, &s, &d), 127);
+    diag_list_release(&d);
+    assert_int_equal(script_build(&fx.rf, fx_get(&fx, f),
+                                  &(struct script_env){ .exe = "/r", .path = bindir }, &s, &d),
+                     0);
+    script_release(&s);
+    unlink(node);
+    fx_release(&fx);
 }
 
 /* ---- polyglot (§9) ----------------------------------------------------------------------- */
@@ -1319,6 +1352,7 @@ int main(void)
         cmocka_unit_test(sh_name_collision),
         cmocka_unit_test(interpreter_errors_and_choice),
         cmocka_unit_test(which_lookup),
+        cmocka_unit_test(interpreters_looked_up_once),
         cmocka_unit_test(example14_node),
         cmocka_unit_test(example93_python),
         cmocka_unit_test(polyglot_literals_and_types),
