@@ -38,8 +38,9 @@ lint_clang_tidy() {
     checks+=',-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling'
     checks+=',-bugprone-easily-swappable-parameters'
     # bugprone-sizeof-expression in clang-tidy 14 flags sizeof(*p) whenever *p is a pointer to a
-    # struct, i.e. every array of struct pointers (ALLOC_GROW, xcalloc, qsort); only clang-tidy
-    # 15 can turn off just that case. -Wall still catches sizeof-pointer-div/-memaccess.
+    # struct, i.e. every array of struct pointers (ALLOC_GROW, xcalloc, qsort); only a spelled-out
+    # sizeof(struct x *) passes, which ALLOC_GROW cannot do, and only clang-tidy 15 can turn off
+    # just that case. -Wall still catches sizeof-pointer-div/-memaccess.
     checks+=',-bugprone-sizeof-expression'
     local log
     log=$(mktemp) || return
