@@ -7,12 +7,12 @@
  */
 #include "schema.h"
 
+#include "base.h"
+#include "buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base.h"
-#include "buf.h"
 
 /* Compact JSON as mcp.md §7.3 quotes values, and as objects are passed to functions. */
 #define COMPACT_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | SCHEMA_JSON_FLAGS)
