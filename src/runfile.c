@@ -398,9 +398,16 @@ char *runfile_default_normalise(enum runfile_type type, const char *text)
     switch (type) {
     case RUNFILE_STRING:
         return xstrdup(text);
-    case RUNFILE_INTEGER:
+    case RUNFILE_INTEGER: {
+        /* Valid, so [+-]?[0-9]+ in range: without '+' and leading zeros it is already the
+         * "%lld" form ("0" is, "-0" is not). */
+        const char *d = text + (*text == '-');
+
+        if (*text != '+' && (*d != '0' || (!d[1] && d == text)))
+            return xstrdup(text);
         is_integer(text, &ll);
         return xasprintf("%lld", ll);
+    }
     case RUNFILE_NUMBER: {
         double d = strtod(text, NULL);
         if (!isfinite(d))
@@ -588,10 +595,20 @@ size_t runfile_fold_text(char *t, size_t len)
     if (len >= 3 && (unsigned char)t[0] == 0xef && (unsigned char)t[1] == 0xbb &&
         (unsigned char)t[2] == 0xbf)
         r = 3;
-    for (; r < len; r++) {
-        if (t[r] == '\r' && (r + 1 == len || t[r + 1] == '\n'))
-            continue;
-        t[w++] = t[r];
+    /* From one '\r' to the next: most files have none, or one per line. */
+    while (r < len) {
+        const char *cr = memchr(t + r, '\r', len - r);
+        size_t n = cr ? (size_t)(cr - t) - r : len - r;
+
+        if (w != r)
+            memmove(t + w, t + r, n);
+        w += n;
+        r += n;
+        if (!cr)
+            break;
+        if (!(r + 1 == len || t[r + 1] == '\n'))
+            t[w++] = '\r';
+        r++;
     }
     t[w] = '\0';
     return w;

@@ -576,6 +576,25 @@ static bool param_stop(char c)
 }
 
 /*
+ * Is 'name' among the first 'n' parameters? A short list is searched directly (no table to
+ * allocate for the usual one to three parameters); a long one goes through 'seen', filled on
+ * first need, so hostile signatures stay linear.
+ */
+static bool param_seen(struct strmap *seen, const struct runfile_param *ps, size_t n,
+                       const char *name)
+{
+    if (n <= 8) {
+        for (size_t k = 0; k < n; k++)
+            if (streq(ps[k].name, name))
+                return true;
+        return false;
+    }
+    while (seen->n < n) /* names are distinct: each put adds one */
+        strmap_put(seen, ps[seen->n].name, seen->n);
+    return strmap_get(seen, name) != NULL;
+}
+
+/*
  * Parse the signature whose '(' is at *pos. On success *pos is after the ')'. 'fname' is
  * for hints. Errors go to 'e' (the first one) and false is returned.
  */
@@ -635,7 +654,7 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             free(prm.name);
             goto fail;
         }
-        if (strmap_get(&seen, prm.name)) {
+        if (param_seen(&seen, ps, n, prm.name)) {
             perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
                      "duplicate parameter '%s'", prm.name);
             free(prm.name);
@@ -747,7 +766,6 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             rest_at = dots;
         ALLOC_GROW(ps, n + 1, alloc);
         ps[n++] = prm;
-        strmap_put(&seen, ps[n - 1].name, n - 1);
         if (i < p->len && p->t[i] == ',') {
             i++;
             continue;
@@ -1210,6 +1228,8 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
     struct strmap names = { 0 };
 
     if (fn->has_signature) {
+        if (!a->nargs)
+            return; /* nothing to attach: no table to build */
         for (size_t i = 0; i < fn->nparams; i++)
             strmap_put(&names, fn->params[i].name, i);
         for (size_t k = 0; k < a->nargs; k++) {
