@@ -8,7 +8,6 @@ body() {
 	"$RUN_BIN" --show-script "$@" </dev/null | awk -v n="$1() {" '
 		$0 == n { on = 1; next } on && $0 == "}" { exit } on { sub(/^    /, ""); print }'
 }
-R() { printf "$@" >Runfile; }
 
 test_expect "BOM at the start is ignored" '
 	printf "\357\273\277hi() echo bom\n" >Runfile && run_cmd hi && expect_eq "$out" "bom"

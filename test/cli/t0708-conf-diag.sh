@@ -6,6 +6,7 @@ export RUN_NO_GLOBAL_MERGE=1
 
 # d 'printf-text' 'expected stderr without hint lines' [hints]: load with --list.
 d() {
+	# shellcheck disable=SC2059 # $1 is printf text on purpose (\n, \t, octal bytes)
 	printf "$1" >Runfile
 	"$RUN_BIN" --list >"$TEST_ROOT/o" 2>"$TEST_ROOT/e" </dev/null
 	local rc=$? sev
