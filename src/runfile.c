@@ -55,7 +55,7 @@ static size_t slot_of_n(const struct strmap *m, const char *key, size_t len)
 {
     size_t i = (size_t)hash_mem(key, len) & (m->cap - 1);
 
-    while (m->keys[i] && (strncmp(m->keys[i], key, len) || m->keys[i][len]))
+    while (m->keys[i] && (strncmp(m->keys[i], key, len) != 0 || m->keys[i][len]))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
