@@ -680,7 +680,7 @@ struct runfile_file *loader_add_file(struct loader *ld)
     struct runfile *rf = ld->rf;
     struct runfile_file *f = xcalloc(1, sizeof(*f));
 
-    rf->files = xgrow(rf->files, sizeof(struct runfile_file *), rf->nfiles + 1, &ld->afiles);
+    ALLOC_GROW(rf->files, rf->nfiles + 1, ld->afiles);
     rf->files[rf->nfiles++] = f;
     return f;
 }
