@@ -1462,11 +1462,10 @@ char **script_argv(const struct script *s, char *const *values, size_t nvalues)
 
 void script_release(struct script *s)
 {
-    size_t i;
-
-    if (s->argv)
-        for (i = 0; i < s->argc; i++)
+    if (s->argv) {
+        for (size_t i = 0; i < s->argc; i++)
             free(s->argv[i]);
+    }
     free(s->argv);
     free(s->label);
     free(s->interp);
