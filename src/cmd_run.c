@@ -27,19 +27,6 @@
 
 extern char **environ;
 
-static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static void say(const char *fmt, ...)
-{
-    struct buf b = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    cmd_write_all(STDERR_FILENO, b.buf, b.len);
-    buf_release(&b);
-}
-
 /* ---- name resolution (cli.md §4) ------------------------------------------------------- */
 
 /* Each maximal run of ':', '_' and '-' becomes one ':'. */
@@ -155,7 +142,7 @@ static int resolve(const struct runfile *rf, const char *w0, char *const *args, 
         }
         free(f);
     }
-    say("error: Function '%s' not found\nhint: run --list shows the available functions\n", w0);
+    cmd_say("error: Function '%s' not found\nhint: run --list shows the available functions\n", w0);
 out:
     for (j = 0; j < rf->nfns; j++)
         free(folded[j]);
@@ -180,9 +167,9 @@ static void print_failure(const char *name, int status, int signo)
     if (signo == SIGINT || signo == SIGPIPE)
         return;
     if (signo)
-        say("error: '%s' was killed by signal %s\n", name, report_signal_name(signo));
+        cmd_say("error: '%s' was killed by signal %s\n", name, report_signal_name(signo));
     else if (status)
-        say("error: '%s' exited with status %d\n", name, status);
+        cmd_say("error: '%s' exited with status %d\n", name, status);
 }
 
 /* ---- stream mode ----------------------------------------------------------------------- */
@@ -251,13 +238,13 @@ int cmd_run_stream(const struct script *s, char *const *values, size_t nvalues, 
     free(argv);
     if (err) {
         /* The program was found when the script was built: any failure now is 126. */
-        say("error: cannot start %s for '%s': %s\n", s->label, name, strerror(err));
+        cmd_say("error: cannot start %s for '%s': %s\n", s->label, name, strerror(err));
         rc = 126;
         goto out;
     }
     while (waitpid(pid, &wstatus, 0) < 0) {
         if (errno != EINTR) {
-            say("error: cannot wait for '%s': %s\n", name, strerror(errno));
+            cmd_say("error: cannot wait for '%s': %s\n", name, strerror(errno));
             rc = 1;
             goto out;
         }
@@ -441,7 +428,7 @@ static int run_captured(struct call *c)
 
     if (!cap.proc) {
         error = diags.n ? diags.items[0].msg : "cannot start the interpreter";
-        say("error: cannot start %s for '%s': %s\n", c->s.label, c->name, error);
+        cmd_say("error: cannot start %s for '%s': %s\n", c->s.label, c->name, error);
         /* The program was found when the script was built: any failure now is 126. */
         cap.status = rc = 126;
         cap.started_ms = unix_ms();
