@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -389,14 +388,6 @@ static void print_markdown(const struct call *c, const struct capture *cap,
     buf_release(&text);
 }
 
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int run_captured(struct call *c)
 {
     struct outstore *out = outstore_new(&(struct outstore_opts){ .stream = "stdout" });
@@ -431,7 +422,7 @@ static int run_captured(struct call *c)
         cmd_say("error: cannot start %s for '%s': %s\n", c->s.label, c->name, error);
         /* The program was found when the script was built: any failure now is 126. */
         cap.status = rc = 126;
-        cap.started_ms = unix_ms();
+        cap.started_ms = unix_time_ms();
     } else {
         rc = cap.status;
         print_failure(c->name, cap.status, cap.signo);
