@@ -4,6 +4,16 @@
  * the name, starts one interpreter process and turns its end into an exit status and, in the
  * captured formats, a report.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "buf.h"
+#include "cmd_run.h"
+#include "outstore.h"
+#include "proc.h"
+#include "report.h"
+#include "script.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -14,15 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
-
-#include "base.h"
-#include "buf.h"
-#include "cmd.h"
-#include "cmd_run.h"
-#include "outstore.h"
-#include "proc.h"
-#include "report.h"
-#include "script.h"
 
 extern char **environ;
 
