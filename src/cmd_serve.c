@@ -3,15 +3,17 @@
  * its own loop until it stops, and checks that it left no handle behind. Always exits 0
  * once serving started: end of input and signals are the normal ways to stop.
  */
+#include "cmd.h"
+
+#include "base.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "mcp.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <uv.h>
-
-#include "cmd.h"
-#include "jsonrpc.h"
-#include "log.h"
-#include "mcp.h"
 
 static void log_text(const char *text, size_t len)
 {
