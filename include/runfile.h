@@ -198,6 +198,7 @@ struct runfile *runfile_load(const struct runfile_load_opts *opts, struct diag_l
  * Parse 'len' bytes of Runfile text; 'label' names it in diagnostics and 'dir' is used for
  * relative `source` paths and as __RUNFILE_DIR__ (NULL: no source resolution, dir "/").
  * Never returns NULL. With 'script' true, calls to unknown functions are errors (file mode).
+ * Free with runfile_free().
  */
 struct runfile *runfile_parse(const char *label, const char *dir, const char *text, size_t len,
                               bool script, struct diag_list *diags);
@@ -212,7 +213,7 @@ const struct runfile_fn *runfile_findn(const struct runfile *rf, const char *nam
 
 /* True for python, python3, node and ruby. */
 bool runfile_fn_is_polyglot(const struct runfile_fn *fn);
-/* The first parameter that is a rest parameter, or NULL. */
+/* The first parameter that is a rest parameter, or NULL. Borrowed: points into 'fn'. */
 const struct runfile_param *runfile_fn_rest(const struct runfile_fn *fn);
 
 /* "string", "integer", "number", "boolean", "object". */

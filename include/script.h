@@ -68,7 +68,10 @@ int script_build(const struct runfile *rf, const struct runfile_fn *fn,
 int script_build_file(const struct runfile *rf, const char *path, const struct script_env *env,
                       struct script *out, struct diag_list *diags);
 
-/* A new NULL-terminated argv: s->argv followed by the values. The strings are borrowed. */
+/*
+ * A new NULL-terminated argv: s->argv followed by the values. The strings are borrowed (valid
+ * while 's' and 'values' are); the caller frees only the array, with free().
+ */
 char **script_argv(const struct script *s, char *const *values, size_t nvalues);
 
 void script_release(struct script *s);
