@@ -6,12 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 build=$(cd "${1:?build dir}" && pwd) || exit 1
 vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite --track-fds=no)
-# PCRE2's JIT code is opaque to valgrind (false reports in "???" frames): preload a shim that
-# refuses JIT compilation, so the interpreter runs instead (test/valgrind/nojit.c).
-cc -shared -fPIC -O1 -o "$build/nojit.so" test/valgrind/nojit.c || exit 1
-export LD_PRELOAD="$build/nojit.so${LD_PRELOAD:+:$LD_PRELOAD}"
-# Unit tests with time limits (linear-time checks) allow for valgrind's slowdown.
-export RUN_TEST_SLOW=1
+# The build has -DRUN_NO_JIT (Makefile): PCRE2's JIT code is opaque to valgrind.
 fail=0 pass=0
 for t in "$build"/test/test_*; do
     [ -x "$t" ] || continue

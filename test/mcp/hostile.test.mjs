@@ -36,11 +36,14 @@ spew(tag) {
     wait
 }
 
+# @desc NUL bytes and invalid UTF-8 on both streams
+nul() { printf 'a\\377b\\000c\\342\\202d\\n'; printf 'e\\000f\\n' >&2; exit 3; }
+
 # @desc Take a nap
 nap() { sleep 1.2; echo napped; }
 
 # @desc Namespaced big output
-ns:big() yes 0123456789 | head -c 5000
+ns:big() for i in $(seq 1 500); do echo 012345678; done
 `;
 
 // The values tried in every position: each JSON type, and strings that look like other types,
@@ -200,6 +203,8 @@ test('matrix: absent, null, empty and extra arguments; every problem reported in
                 + "'rest' must be an array, got 1; 'timeout' must be a non-negative integer, got \"x\"",
         }],
         ['len', { v: 'ü€😀' }, ok('9')],
+        // A NUL cannot travel in argv: the value is refused, never cut short.
+        ['len', { v: 'a\u0000b' }, { err: "'v' must be a string, got \"a\\u0000b\"" }],
     ];
     const got = await batch(s, cases.map(([name, args], i) => callReq(i + 1, name, args)));
     cases.forEach(([name, args, want], i) => {
@@ -225,12 +230,13 @@ test('matrix: malformed envelopes, names with .. and /, bad params and ids (§3.
     cases.push([{ method: 'tools/call', params: null }, badParams]);
     for (const name of [undefined, null, 1, true, [], {}, '']) cases.push([{ method: 'tools/call', params: { name, arguments: {} } }, noName]);
     for (const args of [1, 'x', true, false, [], [{}], 0]) cases.push([{ method: 'tools/call', params: { name: 'none', arguments: args } }, notObj]);
-    for (const name of ['..', '../none', 'none/..', '/none', 'a/b', '../../etc/passwd', 'NONE', 'none ', 'ns:big', 'nö']) {
+    for (const name of ['..', '../none', 'none/..', '/none', 'a/b', '../../etc/passwd', 'NONE', 'none ', 'ns:big', 'nö', 'none\u0000']) {
         cases.push([{ method: 'tools/call', params: { name, arguments: {} } }, E(-32602, `Tool not found: ${name}`)]);
     }
     cases.push([{ method: 'tools/list', params: { cursor: 'x' } }, E(-32602, 'Invalid params: unknown cursor')]);
     cases.push([{ method: 'ping', params: 5 }, badParams]);
     cases.push([{ method: 'no/such' }, E(-32601, 'Method not found: no/such')]);
+    cases.push([{ method: 'ping\u0000' }, E(-32601, 'Method not found: ping\u0000')]);
     const reqs = cases.map(([r], i) => ({ id: i + 1, ...r }));
     const got = await batch(s, reqs);
     cases.forEach(([r, want], i) => assert.deepEqual(got.get(i + 1).error, want, JSON.stringify(r)));
@@ -380,6 +386,37 @@ test('output files: tool names make file names, nothing escapes the output direc
     assert.equal(fs.statSync(m2[1]).size, 5000);
     assert.deepEqual(fs.readdirSync(p.home).sort(), ['o', 'out', 'proj']);
     assert.deepEqual(fs.readdirSync(path.join(p.home, 'o')), []);
+});
+
+test('NUL bytes and invalid UTF-8 in a call\'s output arrive escaped and repaired, nothing cut (§8.2)', async (t) => {
+    const { s } = setup(t);
+    await s.initialize('2025-11-25');
+    const r = (await s.request(1, 'tools/call', { name: 'nul', arguments: {} })).result;
+    assert.equal(r.isError, true);
+    assert.equal(normMs(r.content[0].text),
+        'Execution: `nul` ✗ Failed (<ms>ms)\na\uFFFDb\u0000c\uFFFDd\n**Stderr:**\n```\ne\u0000f\n```\n\n**Exit Code:** 3\n');
+    // A string id holding a NUL is echoed byte for byte.
+    assert.deepEqual((await s.request('a\u0000b', 'ping')), { jsonrpc: '2.0', id: 'a\u0000b', result: {} });
+});
+
+test('a hostile environment: the output directory is a file, the session cwd is deleted (§10.2, §14.1)', async (t) => {
+    const { p, s } = setup(t, { Runfile: RUNFILE, afile: 'x', 'gone/.keep': '' }, { RUN_MCP_OUTPUT_DIR: 'afile' });
+    await s.initialize('2025-11-25');
+    const r = (await s.request(1, 'tools/call', { name: 'ns__big', arguments: {} })).result;
+    assert.equal(r.isError, false);
+    assert.match(r.content[0].text, /^Execution: `ns:big` ✓ Success \(\d+ms\)\n\[Output truncated: 5000 bytes, showing last 1200 bytes\]\n\[Full output could not be saved: [^\n]+\]\n\n012345678\n/);
+    assert.equal(fs.readFileSync(path.join(p.dir, 'afile'), 'utf8'), 'x');
+    await s.request(2, 'tools/call', { name: 'set_cwd', arguments: { path: 'gone' } });
+    fs.rmSync(path.join(p.dir, 'gone'), { recursive: true });
+    const c = (await s.request(3, 'tools/call', { name: 'none', arguments: {} })).result;
+    assert.equal(c.isError, true);
+    assert.match(c.content[0].text, /^Execution: `none` ✗ Failed \(0ms\)\n\*\*Error:\*\* cannot start bash for 'none': [^\n]*No such file or directory\n$/);
+    assert.equal((await s.request(4, 'tools/call', { name: 'get_cwd' })).result.content[0].text, path.join(p.dir, 'gone'));
+    const back = (await s.request(5, 'tools/call', { name: 'set_cwd', arguments: { path: '..' } })).result;
+    assert.equal(back.isError, true, 'a deleted cwd has no ..');
+    const abs = (await s.request(6, 'tools/call', { name: 'set_cwd', arguments: { path: p.dir } })).result;
+    assert.equal(abs.isError, false);
+    assert.equal(normMs((await s.request(7, 'tools/call', { name: 'none', arguments: {} })).result.content[0].text), 'Execution: `none` ✓ Success (<ms>ms)\nnone\n');
 });
 
 function bigRunfile(n) {
