@@ -11,7 +11,8 @@ mods=(libuv:libuv1-dev jansson:libjansson-dev libpcre2-8:libpcre2-dev yaml-0.1:l
       cmocka:libcmocka-dev)
 # command -> Debian package
 cmds=(pkg-config:pkg-config cc:gcc make:make node:nodejs npm:npm timeout:coreutils
-      python3:python3 bash:bash dash:dash zsh:zsh fish:fish groff:groff-base mandoc:mandoc)
+      python3:python3 bash:bash dash:dash zsh:zsh fish:fish groff:groff-base mandoc:mandoc
+      ruby:ruby)
 
 if [ "${1:-}" = --print ]; then
     for m in "${mods[@]}" "${cmds[@]}"; do printf '%s ' "${m#*:}"; done
