@@ -104,7 +104,7 @@ ubsan:
 	@$(MAKE) --no-print-directory BUILD=build/ubsan SAN=undefined CFLAGS="-O1 -g" check
 
 valgrind: deps
-	@$(MAKE) --no-print-directory BUILD=build/valgrind CFLAGS="-O0 -g -DRUN_NO_JIT" all unit
+	@$(MAKE) --no-print-directory BUILD=build/valgrind CFLAGS="-O0 -g" all unit
 	@bash test/valgrind.sh build/valgrind
 
 fuzz:

@@ -43,22 +43,31 @@ int cmd_list(const struct cmd_ctx *ctx)
         buf_addstr(&out, "No functions defined in Runfile.\n");
     } else if (!rf->merged) {
         buf_addf(&out, "Available functions from %s:\n", rf->list_label);
-        for (size_t i = 0; i < rf->nfns; i++)
-            buf_addf(&out, "  %s\n", fns[i]->name);
+        for (size_t i = 0; i < rf->nfns; i++) {
+            /* Not buf_addf: a printf per name was 4% of --list at 10,000 functions. */
+            buf_addstr(&out, "  ");
+            buf_addstr(&out, fns[i]->name);
+            buf_addch(&out, '\n');
+        }
     } else {
         buf_addstr(&out, "Available functions:\n");
         if (nproject) {
             buf_addf(&out, "\n  From %s:\n", rf->list_label);
             for (size_t i = 0; i < rf->nfns; i++)
-                if (fns[i]->in_project_tree)
-                    buf_addf(&out, "    %s%s\n", fns[i]->name,
-                             fns[i]->in_global_tree ? " (overrides global)" : "");
+                if (fns[i]->in_project_tree) {
+                    buf_addstr(&out, "    ");
+                    buf_addstr(&out, fns[i]->name);
+                    buf_addstr(&out, fns[i]->in_global_tree ? " (overrides global)\n" : "\n");
+                }
         }
         if (nglobal) {
             buf_addstr(&out, "\n  From ~/.runfile:\n");
             for (size_t i = 0; i < rf->nfns; i++)
-                if (!fns[i]->in_project_tree)
-                    buf_addf(&out, "    %s\n", fns[i]->name);
+                if (!fns[i]->in_project_tree) {
+                    buf_addstr(&out, "    ");
+                    buf_addstr(&out, fns[i]->name);
+                    buf_addch(&out, '\n');
+                }
         }
     }
     cmd_write_all(STDOUT_FILENO, out.buf, out.len);

@@ -85,6 +85,15 @@ static size_t line_index(const struct parser *p, size_t off)
 {
     size_t lo = 0, hi = p->nls;
 
+    /* Positions mostly come in increasing order: try the last answer's line and the next
+     * few before searching all the line starts. */
+    if (p->last_line) {
+        size_t li = p->last_line - 1;
+
+        for (int k = 0; k < 4 && li < p->nls && p->ls[li] <= off; k++, li++)
+            if (li + 1 == p->nls || off < p->ls[li + 1])
+                return li;
+    }
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (p->ls[mid] <= off)

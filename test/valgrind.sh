@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.." || exit 1
 build=$(cd "${1:?build dir}" && pwd) || exit 1
 vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite --track-fds=no)
-# The build has -DRUN_NO_JIT (Makefile): PCRE2's JIT code is opaque to valgrind.
 fail=0 pass=0
 for t in "$build"/test/test_*; do
     [ -x "$t" ] || continue
