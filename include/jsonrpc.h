@@ -119,6 +119,13 @@ struct jsonrpc_conn *jsonrpc_conn_new(uv_loop_t *loop, const struct jsonrpc_conn
  */
 void jsonrpc_conn_send(struct jsonrpc_conn *c, json_t *msg);
 
+/*
+ * Queue the response jsonrpc_result(id, R) where 'result' is R already serialised compactly
+ * with this connection's dump_flags: the line is byte for byte what jsonrpc_conn_send() would
+ * write, without serialising R again (tools/list sends its cached text this way).
+ */
+void jsonrpc_conn_send_result_text(struct jsonrpc_conn *c, json_t *id, const char *result);
+
 /* Stop delivering frames and reading input (idempotent). */
 void jsonrpc_conn_stop_reading(struct jsonrpc_conn *c);
 

@@ -206,6 +206,9 @@ void runfile_free(struct runfile *rf);
 
 /* The function named exactly 'name', or NULL. Borrowed: valid until runfile_free(). */
 const struct runfile_fn *runfile_find(const struct runfile *rf, const char *name);
+/* The same for the 'len' bytes at 'name' (a word inside a body; no NUL needed). A hash
+ * lookup for a loaded model; a model built by hand without the loader is searched linearly. */
+const struct runfile_fn *runfile_findn(const struct runfile *rf, const char *name, size_t len);
 
 /* True for python, python3, node and ruby. */
 bool runfile_fn_is_polyglot(const struct runfile_fn *fn);

@@ -4,6 +4,8 @@
  */
 #include "buf.h"
 
+#include "base.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

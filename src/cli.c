@@ -4,11 +4,11 @@
  */
 #include "cli.h"
 
-#include <stdarg.h>
-#include <string.h>
-
 #include "base.h"
 #include "buf.h"
+
+#include <stdarg.h>
+#include <string.h>
 
 static const char try_line[] = "Try 'run --help' for more information.\n";
 

@@ -3,15 +3,15 @@
  */
 #include "cmd.h"
 
+#include "base.h"
+#include "buf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base.h"
-#include "buf.h"
 
 static cmd_fn *const handlers[] = {
     [CLI_HELP] = cmd_help,

@@ -29,7 +29,7 @@ int cmd_list(const struct cmd_ctx *ctx)
     rf = cmd_load(ctx, true, &status);
     if (!rf)
         return status;
-    fns = xcalloc(rf->nfns ? rf->nfns : 1, sizeof(const struct runfile_fn *));
+    fns = xcalloc(rf->nfns ? rf->nfns : 1, sizeof(*fns));
     for (size_t i = 0; i < rf->nfns; i++) {
         fns[i] = &rf->fns[i];
         if (rf->fns[i].in_project_tree)
@@ -37,7 +37,7 @@ int cmd_list(const struct cmd_ctx *ctx)
         else
             nglobal++;
     }
-    qsort(fns, rf->nfns, sizeof(const struct runfile_fn *), by_name);
+    qsort(fns, rf->nfns, sizeof(*fns), by_name);
 
     if (!rf->nfns) {
         buf_addstr(&out, "No functions defined in Runfile.\n");

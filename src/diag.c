@@ -4,12 +4,13 @@
  */
 #include "diag.h"
 
+#include "base.h"
+#include "buf.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "buf.h"
 
 static char *vformat(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 static char *vformat(const char *fmt, va_list ap)

@@ -501,26 +501,24 @@ static int write_fd(int fd, const char *p, size_t len)
     return 0;
 }
 
-void jsonrpc_conn_send(struct jsonrpc_conn *c, json_t *msg)
+/* Queue the concatenation of 'parts' (one compact message, without its newline) as a line. */
+static void send_line(struct jsonrpc_conn *c, const char *const *parts, const size_t *lens,
+                      size_t nparts)
 {
-    char *text;
-    size_t len;
     struct write_req *w;
+    size_t len = 0, at = 0;
     uv_buf_t b;
 
-    if (c->out_gone || c->closing)
-        return;
-    /* Compact output never contains a raw newline: strings escape it. */
-    text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY | c->dump_flags);
-    if (!text)
-        BUG("cannot serialise a JSON-RPC message");
-    len = strlen(text);
+    for (size_t i = 0; i < nparts; i++)
+        len += lens[i];
     w = xmalloc(sizeof(*w) + len + 1);
-    memcpy(w->data, text, len);
+    for (size_t i = 0; i < nparts; i++) {
+        memcpy(w->data + at, parts[i], lens[i]);
+        at += lens[i];
+    }
     w->data[len] = '\n';
     w->len = len + 1;
     w->conn = c;
-    free(text);
 
     if (c->out_kind == OUT_FD) {
         if (write_fd(c->out_fd, w->data, w->len) < 0)
@@ -535,6 +533,41 @@ void jsonrpc_conn_send(struct jsonrpc_conn *c, json_t *msg)
         free(w);
         output_gone(c);
     }
+}
+
+void jsonrpc_conn_send(struct jsonrpc_conn *c, json_t *msg)
+{
+    char *text;
+    size_t len;
+
+    if (c->out_gone || c->closing)
+        return;
+    /* Compact output never contains a raw newline: strings escape it. */
+    text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY | c->dump_flags);
+    if (!text)
+        BUG("cannot serialise a JSON-RPC message");
+    len = strlen(text);
+    send_line(c, (const char *const[]){ text }, (const size_t[]){ len }, 1);
+    free(text);
+}
+
+void jsonrpc_conn_send_result_text(struct jsonrpc_conn *c, json_t *id, const char *result)
+{
+    static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":", mid[] = ",\"result\":";
+    char *idtext;
+
+    if (c->out_gone || c->closing)
+        return;
+    /* The same bytes as jsonrpc_conn_send(jsonrpc_result(id, result)): that puts the members
+     * in this order, and compact output has no space between them. */
+    idtext = json_dumps(id ? id : json_null(), JSON_COMPACT | JSON_ENCODE_ANY | c->dump_flags);
+    if (!idtext)
+        BUG("cannot serialise a JSON-RPC id");
+    send_line(
+        c, (const char *const[]){ head, idtext, mid, result, "}" },
+        (const size_t[]){ sizeof(head) - 1, strlen(idtext), sizeof(mid) - 1, strlen(result), 1 },
+        5);
+    free(idtext);
 }
 
 void jsonrpc_conn_stop_reading(struct jsonrpc_conn *c)

@@ -4,13 +4,13 @@
  */
 #include "log.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#include "buf.h"
 
 enum log_level log_level_current = LOG_WARN;
 static int log_fd = -1; /* -1 = stderr */

@@ -179,24 +179,67 @@ static size_t line_len(const struct buf *line)
     return n;
 }
 
+/* The last '\n' in [from, to), or NULL. */
+static const char *last_newline(const char *from, const char *to)
+{
+    while (to > from)
+        if (*--to == '\n')
+            return to;
+    return NULL;
+}
+
+/* Add to the current line, keeping its first OUTSTORE_LINE_KEEP bytes. */
+static void add_to_line(struct outstore *o, const char *data, size_t n)
+{
+    size_t room = OUTSTORE_LINE_KEEP - o->line.len;
+
+    buf_add(&o->line, data, n < room ? n : room);
+}
+
+/* Make the complete line at 'line' ('n' bytes, without its '\n') the last one, if it is not
+ * empty once cut to OUTSTORE_LINE_KEEP bytes and stripped of a final '\r'. */
+static bool set_last(struct outstore *o, const char *line, size_t n)
+{
+    size_t kept = n < OUTSTORE_LINE_KEEP ? n : OUTSTORE_LINE_KEEP;
+
+    if (kept && line[kept - 1] == '\r')
+        kept--;
+    if (!kept)
+        return false;
+    buf_reset(&o->last);
+    buf_add(&o->last, line, kept);
+    return true;
+}
+
+/*
+ * Only the last non-empty line is ever asked for, so a chunk is searched backwards from its
+ * last '\n': normally one or two lines are looked at, not every line of the output (copying
+ * each line cost ~20% of the server's time on a 100 MiB stream).
+ */
 static void track_lines(struct outstore *o, const char *data, size_t len)
 {
-    while (len) {
-        const char *nl = memchr(data, '\n', len);
-        size_t n = nl ? (size_t)(nl - data) : len;
-        size_t room = OUTSTORE_LINE_KEEP - o->line.len;
+    const char *first = memchr(data, '\n', len), *end = data + len, *e, *nl;
+    bool found = false;
 
-        buf_add(&o->line, data, n < room ? n : room);
-        if (!nl)
-            break;
-        if (line_len(&o->line)) {
-            buf_reset(&o->last);
-            buf_add(&o->last, o->line.buf, line_len(&o->line));
-        }
-        buf_reset(&o->line);
-        data = nl + 1;
-        len -= n + 1;
+    if (!first) {
+        add_to_line(o, data, len);
+        return;
     }
+    /* The lines that end in this chunk after the one completing the current line. */
+    nl = last_newline(first, end);
+    for (e = nl; e > first && !found;) {
+        const char *s = last_newline(first + 1, e);
+        const char *start = s ? s + 1 : first + 1;
+
+        found = set_last(o, start, (size_t)(e - start));
+        e = s ? s : first;
+    }
+    if (!found) {
+        add_to_line(o, data, (size_t)(first - data));
+        set_last(o, o->line.buf, o->line.len);
+    }
+    buf_reset(&o->line);
+    add_to_line(o, nl + 1, (size_t)(end - nl - 1));
 }
 
 void outstore_write(struct outstore *o, const void *data, size_t len)

@@ -21,12 +21,12 @@
 
 /* ---- strmap ---- */
 
-static uint64_t hash_str(const char *s)
+static uint64_t hash_mem(const char *s, size_t len)
 {
     uint64_t h = 1469598103934665603ULL;
 
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
         h *= 1099511628211ULL;
     }
     return h;
@@ -51,23 +51,33 @@ void strmap_release(struct strmap *m)
     memset(m, 0, sizeof(*m));
 }
 
-static size_t slot_of(const struct strmap *m, const char *key)
+static size_t slot_of_n(const struct strmap *m, const char *key, size_t len)
 {
-    size_t i = (size_t)hash_str(key) & (m->cap - 1);
+    size_t i = (size_t)hash_mem(key, len) & (m->cap - 1);
 
-    while (m->keys[i] && !streq(m->keys[i], key))
+    while (m->keys[i] && (strncmp(m->keys[i], key, len) || m->keys[i][len]))
         i = (i + 1) & (m->cap - 1);
     return i;
 }
 
-size_t *strmap_get(const struct strmap *m, const char *key)
+static size_t slot_of(const struct strmap *m, const char *key)
+{
+    return slot_of_n(m, key, strlen(key));
+}
+
+size_t *strmap_getn(const struct strmap *m, const char *key, size_t len)
 {
     size_t i;
 
     if (!m->cap)
         return NULL;
-    i = slot_of(m, key);
+    i = slot_of_n(m, key, len);
     return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+size_t *strmap_get(const struct strmap *m, const char *key)
+{
+    return strmap_getn(m, key, strlen(key));
 }
 
 void strmap_put(struct strmap *m, const char *key, size_t val)
@@ -388,9 +398,16 @@ char *runfile_default_normalise(enum runfile_type type, const char *text)
     switch (type) {
     case RUNFILE_STRING:
         return xstrdup(text);
-    case RUNFILE_INTEGER:
+    case RUNFILE_INTEGER: {
+        /* Valid, so [+-]?[0-9]+ in range: without '+' and leading zeros it is already the
+         * "%lld" form ("0" is, "-0" is not). */
+        const char *d = text + (*text == '-');
+
+        if (*text != '+' && (*d != '0' || (!d[1] && d == text)))
+            return xstrdup(text);
         is_integer(text, &ll);
         return xasprintf("%lld", ll);
+    }
     case RUNFILE_NUMBER: {
         double d = strtod(text, NULL);
         if (!isfinite(d))
@@ -526,14 +543,26 @@ void runfile_free(struct runfile *rf)
     free(rf);
 }
 
-const struct runfile_fn *runfile_find(const struct runfile *rf, const char *name)
+const struct runfile_fn *runfile_findn(const struct runfile *rf, const char *name, size_t len)
 {
     size_t *v;
 
-    if (!rf || !rf->index)
+    if (!rf)
         return NULL;
-    v = strmap_get(&rf->index->map, name);
+    if (!rf->index) {
+        /* A model built by hand (tests) has no index. */
+        for (size_t i = 0; i < rf->nfns; i++)
+            if (!strncmp(rf->fns[i].name, name, len) && !rf->fns[i].name[len])
+                return &rf->fns[i];
+        return NULL;
+    }
+    v = strmap_getn(&rf->index->map, name, len);
     return v ? &rf->fns[*v] : NULL;
+}
+
+const struct runfile_fn *runfile_find(const struct runfile *rf, const char *name)
+{
+    return runfile_findn(rf, name, strlen(name));
 }
 
 bool runfile_fn_is_polyglot(const struct runfile_fn *fn)
@@ -566,10 +595,20 @@ size_t runfile_fold_text(char *t, size_t len)
     if (len >= 3 && (unsigned char)t[0] == 0xef && (unsigned char)t[1] == 0xbb &&
         (unsigned char)t[2] == 0xbf)
         r = 3;
-    for (; r < len; r++) {
-        if (t[r] == '\r' && (r + 1 == len || t[r + 1] == '\n'))
-            continue;
-        t[w++] = t[r];
+    /* From one '\r' to the next: most files have none, or one per line. */
+    while (r < len) {
+        const char *cr = memchr(t + r, '\r', len - r);
+        size_t n = cr ? (size_t)(cr - t) - r : len - r;
+
+        if (w != r)
+            memmove(t + w, t + r, n);
+        w += n;
+        r += n;
+        if (!cr)
+            break;
+        if (!(r + 1 == len || t[r + 1] == '\n'))
+            t[w++] = '\r';
+        r++;
     }
     t[w] = '\0';
     return w;

@@ -116,6 +116,8 @@ void strmap_init(struct strmap *m, size_t hint);
 void strmap_release(struct strmap *m);
 /* The slot of 'key'; *found says whether it is there. */
 size_t *strmap_get(const struct strmap *m, const char *key);
+/* The same for the 'len' bytes at 'key' (no NUL needed). */
+size_t *strmap_getn(const struct strmap *m, const char *key, size_t len);
 /* Insert or replace. 'key' must outlive the map. */
 void strmap_put(struct strmap *m, const char *key, size_t val);
 

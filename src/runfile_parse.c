@@ -4,13 +4,10 @@
  * `source` directives. Every problem becomes a diag at the real file:line:col; after an error
  * in a definition the reader skips that definition and goes on (§10.1).
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "runfile_int.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <pcre2.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,49 +16,6 @@
 
 #include "base.h"
 #include "buf.h"
-
-/* ---- patterns, compiled once ---- */
-
-enum {
-    PAT_HEADER,
-    PAT_ATTR,
-    PAT_ARG,
-    PAT_COUNT
-};
-
-static const char *const pattern_src[PAT_COUNT] = {
-    /* A definition or call header (§2 rule 5), anchored at the first non-blank character:
-     *   docker:build (tag = "latest") docker build .      -> "docker:build"
-     * The name is checked against §1.2 afterwards, so a bad name gets its own message. */
-    [PAT_HEADER] = "\\G([A-Za-z0-9_:-]+)[ \\t]*\\(",
-    /* An attribute line (§6.1), one line without its newline:
-     *   "    #  @arg env Target environment"   -> name "arg", value "env Target environment" */
-    [PAT_ATTR] = "^[ \\t]*#[ \\t]*@([a-z0-9_-]+)(?:[ \\t]+(.*?))?[ \\t]*$",
-    /* The value of an @arg line (§6.3):
-     *   "2:lines? int How many lines"      -> pos "2", name "lines", "?", rest "int How..." */
-    [PAT_ARG] = "^(?:([0-9]+):)?([^ \\t]*?)(\\?)?(?:[ \\t]+(.*))?$",
-};
-
-static pcre2_code *patterns[PAT_COUNT];
-static pthread_once_t patterns_once = PTHREAD_ONCE_INIT;
-
-static void compile_patterns(void)
-{
-    for (int i = 0; i < PAT_COUNT; i++) {
-        int err;
-        PCRE2_SIZE off;
-
-        patterns[i] =
-            pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
-        if (!patterns[i])
-            BUG("pattern %d does not compile (error %d at %zu)", i, err, (size_t)off);
-#ifndef RUN_NO_JIT
-        /* JIT code confuses valgrind (uninitialised-value reports inside generated code), so
-         * the valgrind build compiles it out; matching falls back to the interpreter. */
-        pcre2_jit_compile(patterns[i], PCRE2_JIT_COMPLETE);
-#endif
-    }
-}
 
 /* ---- the reader of one file ---- */
 
@@ -79,7 +33,6 @@ struct parser {
     unsigned last_col;
     size_t *cblock; /* line starts of the comment block above the current line */
     size_t ncblock, acblock;
-    pcre2_match_data *md;
 };
 
 /* A problem found while reading a definition, reported once the definition is abandoned. */
@@ -300,21 +253,119 @@ static char *unquote_outer(const char *s, size_t len)
     return xstrndup(s, len);
 }
 
-static bool match_at(struct parser *p, int pat, const char *subj, size_t len, size_t start)
+/* ---- line shapes (hand-written matchers; each was a regular expression) ---- */
+
+/* A slice [a, b) of a matched subject; 'set' false when the part is absent. */
+struct span {
+    bool set;
+    size_t a, b;
+};
+
+/*
+ * A definition or call header (§2 rule 5) at 's', within [0, le): the name, blanks, '(':
+ *   docker:build (tag = "latest") docker build .      -> name "docker:build"
+ * i.e. \G([A-Za-z0-9_:-]+)[ \t]*\( . The name is checked against §1.2 afterwards, so a bad
+ * name gets its own message. On a match, *name_end is the end of the name.
+ */
+static bool match_header(const char *t, size_t s, size_t le, size_t *name_end)
 {
-    return pcre2_match(patterns[pat], (PCRE2_SPTR)subj, len, start, 0, p->md, NULL) > 0;
+    size_t e = s, i;
+
+    while (e < le && ((t[e] >= 'a' && t[e] <= 'z') || (t[e] >= 'A' && t[e] <= 'Z') ||
+                      (t[e] >= '0' && t[e] <= '9') || t[e] == '_' || t[e] == ':' || t[e] == '-'))
+        e++;
+    if (e == s)
+        return false;
+    for (i = e; i < le && is_sp(t[i]); i++)
+        ;
+    if (i == le || t[i] != '(')
+        return false;
+    *name_end = e;
+    return true;
 }
 
-/* Group g of the last match: offsets into the subject; false when unset. */
-static bool group(struct parser *p, int g, size_t *a, size_t *b)
+/*
+ * An attribute line (§6.1), one line of 'len' bytes without its newline:
+ *   "    #  @arg env Target environment"   -> name "arg", value "env Target environment"
+ * i.e. ^[ \t]*#[ \t]*@([a-z0-9_-]+)(?:[ \t]+(.*?))?[ \t]*$ : the value, when blanks follow
+ * the name, runs from the first non-blank to the last one (empty, at the end, if there is
+ * none).
+ */
+static bool match_attr(const char *line, size_t len, struct span *name, struct span *value)
 {
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+    size_t i = 0;
 
-    if (ov[(size_t)g * 2] == PCRE2_UNSET)
+    *name = *value = (struct span){ 0 };
+    while (i < len && is_sp(line[i]))
+        i++;
+    if (i == len || line[i++] != '#')
         return false;
-    *a = ov[(size_t)g * 2];
-    *b = ov[(size_t)g * 2 + 1];
+    while (i < len && is_sp(line[i]))
+        i++;
+    if (i == len || line[i++] != '@')
+        return false;
+    name->set = true;
+    name->a = i;
+    while (i < len && ((line[i] >= 'a' && line[i] <= 'z') || (line[i] >= '0' && line[i] <= '9') ||
+                       line[i] == '_' || line[i] == '-'))
+        i++;
+    if (i == name->a)
+        return false;
+    name->b = i;
+    value->set = false;
+    if (i == len)
+        return true;
+    if (!is_sp(line[i]))
+        return false;
+    while (i < len && is_sp(line[i]))
+        i++;
+    value->set = true;
+    value->a = i;
+    value->b = len;
+    while (value->b > value->a && is_sp(line[value->b - 1]))
+        value->b--;
     return true;
+}
+
+/*
+ * The value of an @arg line (§6.3), 'len' bytes:
+ *   "2:lines? int How many lines"      -> pos "2", name "lines", "?", rest "int How..."
+ * i.e. ^(?:([0-9]+):)?([^ \t]*?)(\?)?(?:[ \t]+(.*))?$ : it always matches. The name is the
+ * first word without a final '?'; the rest starts after the blanks that follow the word.
+ */
+static void match_arg(const char *v, size_t len, struct span *pos, struct span *name,
+                      struct span *opt, struct span *rest)
+{
+    size_t i = 0, w;
+
+    *pos = *name = *opt = *rest = (struct span){ 0 };
+    while (i < len && v[i] >= '0' && v[i] <= '9')
+        i++;
+    pos->set = i > 0 && i < len && v[i] == ':';
+    if (pos->set) {
+        pos->a = 0;
+        pos->b = i++;
+    } else {
+        i = 0;
+    }
+    for (w = i; w < len && !is_sp(v[w]);)
+        w++;
+    name->set = true;
+    name->a = i;
+    name->b = w;
+    opt->set = w > i && v[w - 1] == '?';
+    if (opt->set) {
+        name->b = w - 1;
+        opt->a = w - 1;
+        opt->b = w;
+    }
+    rest->set = w < len;
+    if (rest->set) {
+        while (w < len && is_sp(v[w]))
+            w++;
+        rest->a = w;
+        rest->b = len;
+    }
 }
 
 /* ---- attributes (§6) ---- */
@@ -386,25 +437,23 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
 {
     const char *v = p->t + voff;
     struct argline al = { 0 };
-    size_t ga = 0, gb = 0;
+    struct span pos, name, opt, rest;
 
-    if (!match_at(p, PAT_ARG, v, vlen, 0))
-        return;
-    if (group(p, 1, &ga, &gb)) {
+    match_arg(v, vlen, &pos, &name, &opt, &rest);
+    if (pos.set) {
         al.has_pos = true;
-        al.pos = (unsigned)strtoul(v + ga, NULL, 10);
+        al.pos = (unsigned)strtoul(v + pos.a, NULL, 10);
     }
-    group(p, 2, &ga, &gb);
-    if (gb == ga)
+    if (name.b == name.a)
         return; /* no name at all: nothing to attach */
-    al.name = xstrndup(v + ga, gb - ga);
-    al.name_off = voff + ga;
-    al.name_len = gb - ga;
-    if (group(p, 3, &ga, &gb) && gb > ga)
+    al.name = xstrndup(v + name.a, name.b - name.a);
+    al.name_off = voff + name.a;
+    al.name_len = name.b - name.a;
+    if (opt.set)
         al.optional = true;
-    if (group(p, 4, &ga, &gb)) {
-        const char *r = v + ga;
-        size_t rlen = gb - ga, w = 0;
+    if (rest.set) {
+        const char *r = v + rest.a;
+        size_t rlen = rest.b - rest.a, w = 0;
         enum runfile_type ty;
 
         while (w < rlen && !is_sp(r[w]))
@@ -413,7 +462,7 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
             al.has_type = true;
             al.type = ty;
             al.type_word = xstrndup(r, w);
-            al.type_off = voff + ga;
+            al.type_off = voff + rest.a;
             al.type_len = w;
             while (w < rlen && is_sp(r[w]))
                 w++;
@@ -434,17 +483,17 @@ static void read_attrs(struct parser *p, struct attrs *a)
 {
     a->interp = RUNFILE_INTERP_DEFAULT;
     for (size_t k = 0; k < p->ncblock; k++) {
-        size_t ls = p->cblock[k], le = line_end(p, ls), na = 0, nb = 0, va = 0, vb = 0;
+        size_t ls = p->cblock[k], le = line_end(p, ls), na, nb, va, vb;
         const char *line = p->t + ls;
+        struct span ns, vs;
         char name[32];
-        bool has_v;
 
-        if (!match_at(p, PAT_ATTR, line, le - ls, 0))
+        if (!match_attr(line, le - ls, &ns, &vs))
             continue;
-        group(p, 1, &na, &nb);
-        has_v = group(p, 2, &va, &vb);
-        if (!has_v)
-            va = vb = nb;
+        na = ns.a;
+        nb = ns.b;
+        va = vs.set ? vs.a : nb;
+        vb = vs.set ? vs.b : nb;
         if (nb - na >= sizeof(name))
             continue;
         memcpy(name, line + na, nb - na);
@@ -527,6 +576,25 @@ static bool param_stop(char c)
 }
 
 /*
+ * Is 'name' among the first 'n' parameters? A short list is searched directly (no table to
+ * allocate for the usual one to three parameters); a long one goes through 'seen', filled on
+ * first need, so hostile signatures stay linear.
+ */
+static bool param_seen(struct strmap *seen, const struct runfile_param *ps, size_t n,
+                       const char *name)
+{
+    if (n <= 8) {
+        for (size_t k = 0; k < n; k++)
+            if (streq(ps[k].name, name))
+                return true;
+        return false;
+    }
+    while (seen->n < n) /* names are distinct: each put adds one */
+        strmap_put(seen, ps[seen->n].name, seen->n);
+    return strmap_get(seen, name) != NULL;
+}
+
+/*
  * Parse the signature whose '(' is at *pos. On success *pos is after the ')'. 'fname' is
  * for hints. Errors go to 'e' (the first one) and false is returned.
  */
@@ -586,7 +654,7 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             free(prm.name);
             goto fail;
         }
-        if (strmap_get(&seen, prm.name)) {
+        if (param_seen(&seen, ps, n, prm.name)) {
             perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
                      "duplicate parameter '%s'", prm.name);
             free(prm.name);
@@ -698,7 +766,6 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             rest_at = dots;
         ALLOC_GROW(ps, n + 1, alloc);
         ps[n++] = prm;
-        strmap_put(&seen, ps[n - 1].name, n - 1);
         if (i < p->len && p->t[i] == ',') {
             i++;
             continue;
@@ -1161,6 +1228,8 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
     struct strmap names = { 0 };
 
     if (fn->has_signature) {
+        if (!a->nargs)
+            return; /* nothing to attach: no table to build */
         for (size_t i = 0; i < fn->nparams; i++)
             strmap_put(&names, fn->params[i].name, i);
         for (size_t k = 0; k < a->nargs; k++) {
@@ -1563,18 +1632,17 @@ fail:
 
 static void note_instruction(struct parser *p, size_t ls, size_t le)
 {
-    size_t na = 0, nb = 0, va = 0, vb = 0;
     struct runfile *rf = p->ld->rf;
+    struct span name, value;
     char *v;
 
-    if (!match_at(p, PAT_ATTR, p->t + ls, le - ls, 0))
+    if (!match_attr(p->t + ls, le - ls, &name, &value))
         return;
-    group(p, 1, &na, &nb);
-    if (nb - na != 12 || memcmp(p->t + ls + na, "instructions", 12) != 0)
+    if (name.b - name.a != 12 || memcmp(p->t + ls + name.a, "instructions", 12) != 0)
         return;
-    if (!group(p, 2, &va, &vb))
+    if (!value.set)
         return;
-    v = unquote_outer(p->t + ls + va, vb - va);
+    v = unquote_outer(p->t + ls + value.a, value.b - value.a);
     if (!*v) {
         free(v);
         return;
@@ -1595,8 +1663,6 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
                         .depth = depth };
     size_t pos = 0, als = 0;
 
-    pthread_once(&patterns_once, compile_patterns);
-    p.md = pcre2_match_data_create(8, NULL);
     /* Line starts, for positions in diagnostics and origins. */
     ALLOC_GROW(p.ls, 1, als);
     p.ls[p.nls++] = 0;
@@ -1635,10 +1701,9 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
             reset_cblock(&p);
             continue;
         }
-        if (match_at(&p, PAT_HEADER, p.t, le, s)) {
-            size_t na = 0, nb = 0;
-            group(&p, 1, &na, &nb);
-            if (!is_shell_reserved(p.t + na, nb - na)) {
+        size_t ne;
+        if (match_header(p.t, s, le, &ne)) {
+            if (!is_shell_reserved(p.t + s, ne - s)) {
                 pos = read_definition(&p, s, false);
                 reset_cblock(&p);
                 continue;
@@ -1664,7 +1729,6 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
         }
         pos = read_simple(&p, s, false, 0);
     }
-    pcre2_match_data_free(p.md);
     free(p.ls);
     free(p.cblock);
     free(p.dir);

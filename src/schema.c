@@ -7,12 +7,12 @@
  */
 #include "schema.h"
 
+#include "base.h"
+#include "buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base.h"
-#include "buf.h"
 
 /* Compact JSON as mcp.md §7.3 quotes values, and as objects are passed to functions. */
 #define COMPACT_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | SCHEMA_JSON_FLAGS)
@@ -425,6 +425,15 @@ const struct runfile_fn *schema_find_tool(const struct runfile *rf, const char *
 #define TWO_POW_53 9007199254740992.0
 #define TWO_POW_63 9223372036854775808.0
 
+/*
+ * True when 'd' is a whole number that a long long holds exactly. The range is checked
+ * before the cast, which is undefined for values out of range (and NaN).
+ */
+static bool is_whole(double d)
+{
+    return d >= -TWO_POW_63 && d < TWO_POW_63 && d == (double)(long long)d;
+}
+
 void schema_number_text(struct buf *out, const json_t *number)
 {
     double d;
@@ -434,7 +443,7 @@ void schema_number_text(struct buf *out, const json_t *number)
         return;
     }
     d = json_real_value(number);
-    if (d > -TWO_POW_53 && d < TWO_POW_53 && d == (double)(long long)d)
+    if (d > -TWO_POW_53 && d < TWO_POW_53 && is_whole(d))
         buf_addf(out, "%lld", (long long)d);
     else
         buf_addf(out, "%.15g", d);
@@ -533,7 +542,7 @@ static char *convert(enum runfile_type t, const json_t *v)
         if (json_is_real(v)) {
             double d = json_real_value(v);
 
-            if (d >= -TWO_POW_63 && d < TWO_POW_63 && d == (double)(long long)d)
+            if (is_whole(d))
                 return xasprintf("%lld", (long long)d);
             return NULL;
         }
@@ -629,7 +638,7 @@ static int check_timeout(const json_t *v, uint64_t *timeout_s)
     if (json_is_real(v)) {
         double d = json_real_value(v);
 
-        if (d >= 0 && d < TWO_POW_63 && d == (double)(long long)d) {
+        if (d >= 0 && is_whole(d)) {
             *timeout_s = (uint64_t)(long long)d;
             return 0;
         }

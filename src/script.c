@@ -34,10 +34,9 @@ struct builder {
     enum script_family fam; /* family of the shell script being written */
     bool errexit;           /* the script-level errexit setting */
 
-    const struct runfile_fn **by_name; /* rf->fns sorted by name, for word lookups */
-    bool *member;                      /* per function index: in the closure */
-    bool *wrapper;                     /* per function index: written as a wrapper */
-    char **shname;                     /* per function index: the name used in the script */
+    bool *member;  /* per function index: in the closure */
+    bool *wrapper; /* per function index: written as a wrapper */
+    char **shname; /* per function index: the name used in the script */
     size_t *queue;
     size_t nqueue;
 };
@@ -404,42 +403,11 @@ static char *default_text(const struct runfile_param *p)
 
 /* ---- name index and the closure (§8) -------------------------------------------------- */
 
-static int cmp_fn_name(const void *a, const void *b)
-{
-    const struct runfile_fn *const *x = a, *const *y = b;
-
-    return strcmp((*x)->name, (*y)->name);
-}
-
-static void index_names(struct builder *b)
-{
-    size_t i;
-
-    b->by_name = xcalloc(b->rf->nfns ? b->rf->nfns : 1, sizeof(*b->by_name));
-    for (i = 0; i < b->rf->nfns; i++)
-        b->by_name[i] = &b->rf->fns[i];
-    qsort(b->by_name, b->rf->nfns, sizeof(*b->by_name), cmp_fn_name);
-}
-
+/* The function named by the 'len' bytes at 'name': the loader's hash index, so a build costs
+ * the size of its closure rather than a sort of every name. */
 static const struct runfile_fn *lookup(const struct builder *b, const char *name, size_t len)
 {
-    size_t lo = 0, hi = b->rf->nfns;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const char *n = b->by_name[mid]->name;
-        int c = strncmp(n, name, len);
-
-        if (!c && n[len])
-            c = 1;
-        if (!c)
-            return b->by_name[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return runfile_findn(b->rf, name, len);
 }
 
 /*
@@ -1287,7 +1255,6 @@ static void builder_init(struct builder *b, const struct runfile *rf, const stru
     b->env = env;
     b->diags = diags;
     find_default_shell(b);
-    index_names(b);
     b->member = xcalloc(n, sizeof(*b->member));
     b->wrapper = xcalloc(n, sizeof(*b->wrapper));
     b->shname = xcalloc(n, sizeof(*b->shname));
@@ -1305,7 +1272,6 @@ static void builder_release(struct builder *b)
     free(b->member);
     free(b->wrapper);
     free(b->queue);
-    free(b->by_name);
 }
 
 /* The prelude stage of §9.4 for polyglot 'fn' run by 'in'. */

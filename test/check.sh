@@ -55,7 +55,7 @@ done
 
 if ls test/mcp/*.test.mjs >/dev/null 2>&1; then
     echo "mcp tests:"
-    (cd test/mcp && timeout 600 node --test --test-reporter=tap --test-concurrency=2 \
+    (cd test/mcp && timeout 600 node --test --test-reporter=tap --test-concurrency=2 --test-timeout=120000 \
         ./*.test.mjs) >"$logdir/mcp.log" 2>&1
     rc=$?
     p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logdir/mcp.log" | tail -n 1)

@@ -19,7 +19,9 @@ test_expect "help: stdout, exit 0, names options and man pages" '
 	run_cmd -h && expect_status 0 && expect_eq "$err" "" &&
 	for o in --list --inspect --serve-mcp --show-script --output-format --runfile --working-dir \
 		--no-prelude --generate-completion --install-completion --help --version \
-		RUN_SHELL RUN_NO_GLOBAL_MERGE RUN_RUNFILE_DIR "man run" "man runfile"; do
+		RUN_SHELL RUN_NO_GLOBAL_MERGE RUN_RUNFILE_DIR RUN_MCP_OUTPUT_DIR RUN_MCP_MAX_CONCURRENCY \
+		RUN_MCP_MAX_FRAME HOME PATH SHELL XDG_DATA_HOME XDG_CONFIG_HOME ZDOTDIR NO_COLOR \
+		126 127 128 "man run" "man runfile"; do
 		printf "%s" "$out" | grep -qe "$o" || { echo "missing $o"; exit 1; }
 	done
 '
@@ -97,6 +99,17 @@ test_expect "--install-completion value pwsh accepted" '
 	run_cmd --install-completion pwsh && expect_status 0 &&
 	test -f "$XDG_CONFIG_HOME/powershell/run.ps1"
 '
+test_expect "--install-completion write failure: exact message, exit 1" '
+	touch xdgfile && XDG_DATA_HOME=$PWD/xdgfile run_cmd --install-completion bash && expect_status 1 &&
+	expect_eq "$err" "error: cannot write '\''$PWD/xdgfile/bash-completion/completions/run'\'': Not a directory"
+'
+test_expect "--install-completion: stdout layout for fish" '
+	run_cmd --install-completion fish && expect_status 0 &&
+	expect_eq "$(printf "%s\n" "$out" | head -2)" "Installing fish completion for run...
+✓ Installed completion to $XDG_CONFIG_HOME/fish/completions/run.fish" &&
+	expect_eq "$(printf "%s\n" "$out" | tail -2)" "
+✓ Installation complete!" && cmp -s "$XDG_CONFIG_HOME/fish/completions/run.fish" <("$RUN_BIN" --generate-completion fish)
+'
 test_expect "-- ends the options; dropped" '
 	run_cmd -- greet a && expect_eq "$out" "greet:1:a" &&
 	run_cmd -- --list && expect_status 127 &&
@@ -119,6 +132,15 @@ test_expect "mode order: --list beats --inspect beats FUNCTION" '
 	run_cmd --inspect --list && printf "%s" "$out" | grep -q "^Available functions" &&
 	run_cmd --inspect greet && expect_status 0 && printf "%s" "$out" | grep -q "\"tools\"" &&
 	run_cmd --list greet extra words && expect_status 0 && printf "%s" "$out" | grep -q "^Available functions"
+'
+test_expect "mode order: --install-completion beats --generate-completion; --inspect beats --serve-mcp" '
+	run_cmd --generate-completion bash --install-completion zsh &&
+	expect_eq "$(printf "%s\n" "$out" | head -1)" "Installing zsh completion for run..." &&
+	run_cmd --serve-mcp --inspect && expect_status 0 && expect_eq "$(printf "%s\n" "$out" | head -1)" "{"
+'
+test_expect "mode order: --serve-mcp beats FILE and --show-script" '
+	echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}" | "$RUN_BIN" --show-script --serve-mcp ./x.run >o 2>/dev/null &&
+	expect_eq "$(cat o)" "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"
 '
 test_expect "words after list/inspect/completion are ignored" '
 	run_cmd --list nosuch --also && expect_status 0 &&

@@ -243,4 +243,10 @@ test_expect "deterministic output" '
 	a=$("$RUN_BIN" --runfile sh --show-script both x); b=$("$RUN_BIN" --runfile sh --show-script both y z) &&
 	expect_eq "$a" "$b"
 '
+test_expect "--show-script fails like a run: missing interpreter 127, pwsh 126" '
+	printf "f() echo\n# @shell pwsh\nps() x\n" >R1 && RUN_SHELL=nosuch run_cmd --runfile R1 --show-script f &&
+	expect_status 127 && expect_eq "$out" "" &&
+	expect_eq "$err" "error: interpreter '\''nosuch'\'' not found in PATH (needed by '\''f'\'')" &&
+	run_cmd --runfile R1 --show-script ps && expect_status 126 && expect_eq "$out" ""
+'
 test_done

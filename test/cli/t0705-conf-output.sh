@@ -137,4 +137,9 @@ test_expect "file mode captured: function_name is FILE as typed, command the tex
 	printf "%s" "$out" | grep -q "\"function_name\": \"./s.run\"" &&
 	printf "%s" "$out" | grep -qF "\"command\": \"echo hi\\n\""
 '
+test_expect "captured output is never truncated, even with RUN_MCP_OUTPUT_DIR (C12)" '
+	printf "big() seq 1 200000\n" >R9 && RUN_MCP_OUTPUT_DIR=$PWD/mo "$RUN_BIN" --runfile R9 --output-format json big >o.json &&
+	python3 -c "import json; d=json.load(open(\"o.json\")); assert d[\"outputs\"][0][\"stdout\"].count(\"\\n\") == 200000" &&
+	test ! -e mo
+'
 test_done

@@ -140,7 +140,7 @@ test_expect "argument list too long: 126, cannot start" '
 	expect_status 126 && expect_eq "$err" "error: cannot start bash for '\''big'\'': Argument list too long"
 '
 test_expect "SIGTERM to run is forwarded to the function" '
-	printf "slow() { trap \"echo got-term; exit 9\" TERM; sleep 5 & wait; }\n" >R11 &&
+	printf "slow() { sleep 5 & p=\$!; trap \"kill \$p; echo got-term; exit 9\" TERM; wait; }\n" >R11 &&
 	{ "$RUN_BIN" --runfile R11 slow >o 2>e & pid=$!; } && sleep 0.5 && kill -TERM $pid; wait $pid; rc=$?
 	test $rc = 9 && expect_eq "$(cat o)" "got-term"
 '
@@ -148,8 +148,19 @@ test_expect "the child starts with default dispositions even if run inherited SI
 	printf "selfint() kill -INT \$\$\n" >R12 && (trap "" INT; "$RUN_BIN" --runfile R12 selfint 2>e); test $? = 130
 '
 test_expect "captured mode does not wait for background holders of the pipes" '
-	printf "bg() { (sleep 4 &); echo hi; }\n" >R13 && s=$(date +%s) &&
+	printf "bg() { (sleep 3 &); echo hi; }\n" >R13 && s=$(date +%s) &&
 	run_cmd --runfile R13 --output-format json bg && expect_status 0 &&
 	test $(( $(date +%s) - s )) -lt 3 && printf "%s" "$out" | grep -qF "\"stdout\": \"hi\\n\""
+'
+test_expect "polyglot values are data (E2): a template literal stays code, the value text" '
+	printf "# @shell node\nn(name) console.log(\`hi \${name}\`)\n# @shell python\np(name) print(f\"hi {name}\")\n" >R14 &&
+	run_cmd --runfile R14 n "\${process.exit(7)}" && expect_status 0 && expect_eq "$out" "hi \${process.exit(7)}" &&
+	run_cmd --runfile R14 p "{__import__(\"os\").getpid()}" && expect_eq "$out" "hi {__import__(\"os\").getpid()}"
+'
+test_expect "rest parameters with few arguments never fail, bash and sh (E6)" '
+	printf "f(a, b = x, ...r) echo \"[\$a][\$b][\$r][\$#]\"\n" >R15 &&
+	run_cmd --runfile R15 f 1 && expect_status 0 && expect_eq "$out" "[1][x][][1]" &&
+	RUN_SHELL=dash run_cmd --runfile R15 f 1 && expect_status 0 && expect_eq "$out" "[1][x][][1]" &&
+	RUN_SHELL=dash run_cmd --runfile R15 f 1 2 3 "4 5" && expect_eq "$out" "[1][2][3 4 5][4]"
 '
 test_done

@@ -208,4 +208,38 @@ assert s[\"properties\"][\"c\"][\"type\"]==\"integer\" and s[\"properties\"][\"b
 assert s[\"required\"]==[\"a\",\"b\"], s
 "
 '
+mkdir dd && cat >dd/Runfile <<'REOF'
+f() {
+    cat <<EOF
+    indented
+      more
+    EOF
+    echo "a
+    b"
+    echo x \
+      y
+}
+REOF
+cat >dd/want <<'REOF'
+f() {
+    cat <<EOF
+indented
+  more
+EOF
+    echo "a
+    b"
+    echo x \
+      y
+}
+REOF
+test_expect "dedent: indented heredoc loses P, string lines kept, continuation lines are code" '
+	cd dd && "$RUN_BIN" --show-script f | sed -n "/^f() {/,/^}/p" >got && cmp want got && run_cmd f && expect_eq "$out" "indented
+  more
+a
+    b
+x y"
+'
+test_expect "a tab-indented line makes the common prefix empty (byte comparison)" '
+	printf "f() {\n    echo a\n\techo b\n}\n" >Runfile && expect_eq "$(body f)" "$(printf "    echo a\n\techo b")"
+'
 test_done

@@ -183,4 +183,9 @@ test_expect "file mode: call argument error and unknown call" "
       | ^~~~~~\""
 test_expect "no colour when stderr is not a terminal" "
 	printf 'f(a b) :\n' >Runfile && \"\$RUN_BIN\" --list 2>&1 | grep -q \$'\\033' && exit 1; :"
+test_expect "label of a project Runfile above the current directory: absolute, or ~/ inside HOME" '
+	mkdir -p up/sub && printf "bad(a b) :\n" >up/Runfile && cd up/sub &&
+	"$RUN_BIN" --list 2>&1 | head -1 | grep -qxF "$TEST_ROOT/work/up/Runfile:1:7: error: expected '\'','\'' or '\'')'\'' after parameter '\''a'\''" &&
+	HOME=$TEST_ROOT/work "$RUN_BIN" --list 2>&1 | head -1 | grep -qxF "~/up/Runfile:1:7: error: expected '\'','\'' or '\'')'\'' after parameter '\''a'\''"
+'
 test_done

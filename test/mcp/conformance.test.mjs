@@ -921,6 +921,23 @@ describe('conformance', { concurrency: 6 }, () => {
             assert.match(r, /^Execution: `ns:nums` ✓ Success \(<ms>ms\)\n\[Output truncated: 1492 bytes, showing last 1200 bytes\]\n\[Full output saved to: [^\n]*\/ns__nums-\d{13}-stdout-0\.txt\]\n/);
             await endOk(s);
         });
+        it('an existing file is never overwritten: the next <seq> is tried (O_EXCL, §10.1)', async (t) => {
+            const q = project({ Runfile: '# @desc Print 400 numbers\nnums() seq 1 400\n' });
+            t.after(q.cleanup);
+            const dir = path.join(q.dir, '.run-output');
+            fs.mkdirSync(dir);
+            // Every name the server could pick for its first file exists (hard links: fast).
+            const mine = write(q.root, 'mine', 'mine');
+            const now = Date.now();
+            for (let ms = now - 100; ms < now + 5000; ms++) fs.linkSync(mine, path.join(dir, `nums-${ms}-stdout-0.txt`));
+            const s = server(t, q);
+            const r = report(await call(s, 1, 'nums', {})).text;
+            const f = r.match(/\[Full output saved to: (.*)\]/)[1];
+            assert.match(path.basename(f), /^nums-\d{13}-stdout-1\.txt$/);
+            assert.equal(fs.readFileSync(f, 'utf8').length, 1492);
+            assert.equal(fs.readFileSync(f.replace(/-1\.txt$/, '-0.txt'), 'utf8'), 'mine');
+            await endOk(s);
+        });
         it('1200 bytes are kept whole; 1201 are truncated (§10.1)', async (t) => {
             const s = server(t, p);
             assert.equal(report(await call(s, 1, 'longline', { n: 1200 })).text, `Execution: \`longline\` ✓ Success (<ms>ms)\n${'a'.repeat(1200)}\n`);
@@ -1247,7 +1264,7 @@ describe('conformance', { concurrency: 6 }, () => {
                 assert.equal(m.result.isError, false);
                 got.push(m.result.content[0].text);
             }
-            for (const g of got) assert.ok(g === index || g === index + '\n', JSON.stringify(g));
+            for (const g of got) assert.ok(g === index, JSON.stringify(g));
             assert.equal(new Set(got).size, 1);
         });
         it('run_docs unknown topic: exact text, isError false (§14.3)', async () => {
@@ -1573,10 +1590,9 @@ describe('conformance', { concurrency: 6 }, () => {
         it('unknown tool: McpError -32602 "Tool not found: nope" (§7.1)', async () => {
             await assert.rejects(c.client.callTool({ name: 'nope', arguments: {} }), (e) => e.code === -32602 && /Tool not found: nope/.test(e.message));
         });
-        it('validation failure under the SDK\'s version (§7.3)', async () => {
-            const r = await c.client.callTool({ name: 'greet', arguments: {} }).catch((e) => e);
-            if (r instanceof Error) assert.equal(r.code, -32602);
-            else assert.deepEqual(r, { content: [{ type: 'text', text: "Invalid arguments for tool 'greet': missing required argument 'name'" }], isError: true });
+        it('the SDK negotiates 2025-11-25: a validation failure is an isError result (§7.3)', async () => {
+            const r = await c.client.callTool({ name: 'greet', arguments: {} });
+            assert.deepEqual(r, { content: [{ type: 'text', text: "Invalid arguments for tool 'greet': missing required argument 'name'" }], isError: true });
         });
         it('progress reaches onprogress (§9.5)', async () => {
             const seen = [];

@@ -364,7 +364,7 @@ test('get_cwd, run_docs index and unknown topics (§14)', async (t) => {
         'Differences from plain bash', 'Recipes and examples', 'FAQ', 'Full reference'];
     const expected = '# run documentation topics\n\nCall run_docs with a topic to read it, for ' +
         'example {"topic": "runfile-syntax"}.\n\n' +
-        slugs.map((s, i) => `- **${s}**: ${titles[i]}\n`).join('');
+        slugs.map((s, i) => `- **${s}**: ${titles[i]}`).join('\n');
     assert.equal(index.content[0].text, expected);
     assert.equal(index.isError, false);
     for (const topic of [null, '', 'index'])

@@ -434,6 +434,78 @@ static void last_line(void **state)
     buf_release(&b);
 }
 
+/* The rule of outstore_last_line() over the whole text so far, line by line. */
+static void expected_last_line(const char *text, size_t len, struct buf *out)
+{
+    size_t end = len;
+
+    for (;;) {
+        size_t start = end, kept;
+
+        while (start && text[start - 1] != '\n')
+            start--;
+        kept = end - start < OUTSTORE_LINE_KEEP ? end - start : OUTSTORE_LINE_KEEP;
+        if (kept && text[start + kept - 1] == '\r')
+            kept--;
+        if (kept) {
+            buf_add(out, text + start, kept);
+            return;
+        }
+        if (!start)
+            return;
+        end = start - 1;
+    }
+}
+
+/* Any split of the stream into writes gives the same last line as the whole text. */
+static void last_line_any_chunking(void **state)
+{
+    static const char *const pieces[] = { "", "\r", "a", "ab\r", "\r\r", "x\ry" };
+    struct buf text = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int i = 0; i < 400; i++) {
+        unsigned r;
+
+        seed = seed * 1103515245u + 12345u;
+        r = (seed >> 16) % 10;
+        if (r < ARRAY_SIZE(pieces)) {
+            buf_addstr(&text, pieces[r]);
+        } else {
+            /* Long lines, some with a '\r' just where they are cut. */
+            size_t n = r == 9 ? OUTSTORE_LINE_KEEP : 1500;
+
+            for (size_t k = 0; k < n; k++)
+                buf_addch(&text, (char)('a' + k % 26));
+            if (r == 9)
+                text.buf[text.len - 1] = '\r';
+        }
+        if ((seed >> 8) % 5)
+            buf_addch(&text, '\n');
+    }
+    for (size_t step = 1; step <= 4096; step = step * 3 + 1) {
+        struct outstore *o =
+            outstore_new(&(struct outstore_opts){ .tool = "l", .stream = "stdout" });
+
+        for (size_t at = 0; at < text.len; at += step) {
+            size_t n = text.len - at < step ? text.len - at : step;
+
+            outstore_write(o, text.buf + at, n);
+            buf_reset(&got);
+            buf_reset(&want);
+            outstore_last_line(o, &got);
+            expected_last_line(text.buf, at + n, &want);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.buf, want.buf, want.len);
+        }
+        outstore_free(o);
+    }
+    buf_release(&text);
+    buf_release(&got);
+    buf_release(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +521,7 @@ int main(void)
         cmocka_unit_test(large_stream_bounded_memory),
         cmocka_unit_test(one_huge_write),
         cmocka_unit_test(last_line),
+        cmocka_unit_test(last_line_any_chunking),
     };
 
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
