@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { project, rawServer, serverEnv, normMs, alive, until, RUN_BIN } from './helpers.mjs';
 
 // Every parameter kind, all required, so that each position can be probed alone while the
@@ -612,3 +612,17 @@ function execPgrepTagless(dir) {
     }
     return n;
 }
+
+test('a Runfile that sources a FIFO and /dev/zero: the server answers, with a warning (runfile.md §7)', async (t) => {
+    const p = project({ Runfile: 'source fifo\nsource /dev/zero\n# @desc Ok\nok() echo ok\n' });
+    t.after(p.cleanup);
+    execFileSync('mkfifo', [path.join(p.dir, 'fifo')]);
+    const s = rawServer(p);
+    t.after(() => { if (s.child.exitCode === null) s.child.kill('SIGKILL'); });
+    await s.initialize('2025-11-25');
+    const names = (await s.request(1, 'tools/list')).result.tools.map((x) => x.name);
+    assert.deepEqual(names, ['ok', 'set_cwd', 'get_cwd', 'run_docs']);
+    const r = (await s.request(2, 'tools/call', { name: 'ok', arguments: {} })).result;
+    assert.equal(normMs(r.content[0].text), 'Execution: `ok` ✓ Success (<ms>ms)\nok\n');
+    assert.match(s.stderr(), /warning: cannot source 'fifo': Not a regular file/);
+});
