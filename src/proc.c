@@ -12,11 +12,15 @@
 #include "buf.h"
 #include "outstore.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define READ_BUF_SIZE (64 * 1024)
 
@@ -24,7 +28,11 @@ struct proc_reaper {
     uv_timer_t timer;
     struct proc_call *call; /* NULL once the call finished */
     int pgid;               /* the group to check and kill; 0 = only the child itself */
+    uint64_t deadline;      /* loop time when the grace period ends */
 };
+
+/* How often a group that outlived its call is checked for live members. */
+#define REAPER_POLL_MS 50
 
 struct proc_call {
     uv_process_t child;           /* exit -> on_child_exit */
@@ -64,11 +72,57 @@ static void close_handle(struct proc_call *call, uv_handle_t *h)
     uv_close(h, on_handle_closed);
 }
 
+/*
+ * Whether process group 'pgid' has a member that is not a zombie. kill(-pgid, 0) succeeds as
+ * long as any member exists, zombies included: a background grandchild whose shell died first
+ * stays a zombie until init reaps it, and waiting (or escalating to SIGKILL) for it would only
+ * delay shutdown and misreport the kill. Linux tells them apart in /proc/<pid>/stat; elsewhere
+ * the plain probe is the answer.
+ */
+static bool group_has_live_member(int pgid)
+{
+    DIR *dir;
+    struct dirent *e;
+    bool live = false;
+
+    if (kill(-pgid, 0) != 0 && errno != EPERM)
+        return false;
+    dir = opendir("/proc");
+    if (!dir)
+        return true;
+    while (!live && (e = readdir(dir))) {
+        char path[300], stat[512], state;
+        const char *end;
+        int ppid, pgrp;
+        ssize_t n;
+        int fd;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        n = read(fd, stat, sizeof(stat) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        stat[n] = '\0';
+        /* "pid (comm) state ppid pgrp ...": comm may hold anything, so parse after the last ')'. */
+        end = strrchr(stat, ')');
+        if (end && sscanf(end + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
+            state != 'Z' && state != 'X')
+            live = true;
+    }
+    closedir(dir);
+    return live;
+}
+
 /* Whether any process of the call's group (or the child itself without a group) is alive. */
 static bool group_alive(const struct proc_reaper *r)
 {
     if (r->pgid)
-        return kill(-r->pgid, 0) == 0 || errno == EPERM;
+        return group_has_live_member(r->pgid);
     return r->call && !r->call->exited;
 }
 
@@ -77,11 +131,23 @@ static void on_reaper_closed(uv_handle_t *h)
     free(container_of((uv_timer_t *)h, struct proc_reaper, timer));
 }
 
+/*
+ * Check again within REAPER_POLL_MS, or at the deadline. After the call finished, the group
+ * may be down to processes that are still handling SIGTERM: the reaper ends as soon as none
+ * is left, so that a server waiting for its loop to empty exits promptly.
+ */
+static void reaper_poll(struct proc_reaper *r);
+
 static void on_grace_over(uv_timer_t *t)
 {
     struct proc_reaper *r = container_of(t, struct proc_reaper, timer);
+    bool alive = group_alive(r);
 
-    if (group_alive(r)) {
+    if (alive && !r->call && uv_now(t->loop) < r->deadline) {
+        reaper_poll(r);
+        return;
+    }
+    if (alive) {
         if (r->pgid)
             kill(-r->pgid, SIGKILL);
         else
@@ -92,6 +158,13 @@ static void on_grace_over(uv_timer_t *t)
     if (r->call)
         r->call->reaper = NULL;
     uv_close((uv_handle_t *)t, on_reaper_closed);
+}
+
+static void reaper_poll(struct proc_reaper *r)
+{
+    uint64_t now = uv_now(r->timer.loop), left = r->deadline > now ? r->deadline - now : 0;
+
+    uv_timer_start(&r->timer, on_grace_over, left < REAPER_POLL_MS ? left : REAPER_POLL_MS, 0);
 }
 
 static void send_signal(struct proc_call *call, int sig)
@@ -114,6 +187,7 @@ static void start_kill(struct proc_call *call)
     r->call = call;
     r->pgid = call->session ? call->pid : 0;
     uv_timer_init(call->loop, &r->timer);
+    r->deadline = uv_now(call->loop) + call->grace_ms;
     uv_timer_start(&r->timer, on_grace_over, call->grace_ms, 0);
     call->reaper = r;
 }
@@ -137,6 +211,8 @@ static void finish_if_done(struct proc_call *call)
         if (!r->pgid || !group_alive(r)) {
             uv_timer_stop(&r->timer);
             uv_close((uv_handle_t *)&r->timer, on_reaper_closed);
+        } else {
+            reaper_poll(r);
         }
     }
     uv_timer_stop(&call->timer);

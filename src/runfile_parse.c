@@ -968,6 +968,7 @@ static size_t read_source(struct parser *p, size_t s)
     size_t le = line_end(p, s), a = skip_sp(p, s + 6), z = le;
     char q = 0, *written, *path = NULL, *canon = NULL;
     struct stat st;
+    bool not_regular = false;
     struct runfile_file *f;
     int err = 0;
 
@@ -1010,6 +1011,8 @@ static size_t read_source(struct parser *p, size_t s)
         err = errno;
     else if (stat(canon, &st) == 0 && S_ISDIR(st.st_mode))
         err = EISDIR;
+    else if (stat(canon, &st) == 0 && !S_ISREG(st.st_mode))
+        not_regular = true; /* a FIFO would block the load, /dev/zero never end it */
     if (canon && !err && strmap_get(&ld->seen, canon)) {
         free(canon);
         free(path);
@@ -1021,11 +1024,11 @@ static size_t read_source(struct parser *p, size_t s)
     f->label = loader_label(ld, f->path);
     f->is_global_tree = p->f->is_global_tree;
     f->sourced_at = origin_at(p, a);
-    if (!err)
+    if (!err && !not_regular)
         err = runfile_file_read(f, f->path);
-    if (err) {
+    if (err || not_regular) {
         report(p, DIAG_WARNING, a, chars(p, a, z - a), NULL, "cannot source '%s': %s", written,
-               strerror(err));
+               not_regular ? "Not a regular file" : strerror(err));
     } else {
         char *d = dirname_of(f->path);
         strmap_put(&ld->seen, f->path, 0);

@@ -94,6 +94,14 @@ test_expect "source: 300 deep is the nesting error, exit 1" '
     mkdir -p c3 && cd c3 && chain 300 &&
     trun top && expect_status 1 && rc_ok &&
     case $err in *"error: source nesting deeper than 256 files"*) ;; *) echo "$err" | head; false ;; esac'
+matrix=$((matrix + 3))
+test_expect "source: a device, a FIFO and /dev/null are warnings, never read (no hang)" '
+    mkdir -p c5 && cd c5 && mkfifo fifo &&
+    printf "source /dev/zero\nsource fifo\nsource /dev/null\nok() echo ok\n" >Runfile &&
+    trun ok && expect_status 0 && rc_ok && expect_eq "$out" ok &&
+    expect_eq "$(grep warning <<<"$err")" "Runfile:1:8: warning: cannot source '"'"'/dev/zero'"'"': Not a regular file
+Runfile:2:8: warning: cannot source '"'"'fifo'"'"': Not a regular file
+Runfile:3:8: warning: cannot source '"'"'/dev/null'"'"': Not a regular file"'
 test_expect "source: a directory and a missing file are warnings" '
     mkdir -p c4/d && cd c4 && printf "source d\nsource nope.run\nok() echo ok\n" >Runfile &&
     trun ok && expect_status 0 && expect_eq "$out" ok &&

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { project, rawServer, serverEnv, normMs, alive, until, RUN_BIN } from './helpers.mjs';
 
 // Every parameter kind, all required, so that each position can be probed alone while the
@@ -551,7 +551,7 @@ async function stopWhileRunning(t, how) {
     const ms = Date.now() - t0;
     assert.equal(signal, null, how);
     assert.equal(code, 0, how);
-    assert.ok(ms < 2500, `${how}: exited after ${ms} ms`);
+    assert.ok(ms < 1500, `${how}: exited after ${ms} ms`); // the SIGKILL grace is 2 s: never waited for zombies
     console.log(`# ${how}: exit after ${ms} ms`);
     // Every process group is gone: the shells and their background sleeps.
     assert.ok(await until(() => pids.every((x) => !alive(x)), 1000), `${how}: a call's process survived`);
@@ -582,3 +582,47 @@ for (const how of ['SIGTERM', 'SIGINT', 'SIGHUP', 'eof']) {
         await stopWhileRunning(t, how);
     });
 }
+
+test('end of input with 2,000 calls queued behind 16 running ones: exit 0 at once, none answered (§9.1, §12)', async (t) => {
+    const { p, s } = setup(t, { Runfile: '# @desc Wait\nwait5() sleep 5\n' });
+    for (let i = 0; i < 2000; i++) s.send({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'wait5', arguments: {} } });
+    assert.deepEqual(await s.request('p', 'ping'), { jsonrpc: '2.0', id: 'p', result: {} });
+    // Let the first 16 start.
+    await until(() => execPgrepTagless(p.dir) >= 16, 5000);
+    const t0 = Date.now();
+    const { code, signal } = await s.end();
+    const ms = Date.now() - t0;
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+    assert.ok(ms < 1500, `exited after ${ms} ms`);
+    assert.deepEqual(s.lines, []);
+    assert.ok(await until(() => execPgrepTagless(p.dir) === 0, 1000), 'call processes left');
+});
+
+// Live processes whose working directory is 'dir' (the calls' shells and their sleeps).
+function execPgrepTagless(dir) {
+    let n = 0;
+    for (const d of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+            if (fs.readlinkSync(`/proc/${d}/cwd`) !== dir) continue;
+            const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+            if (st.slice(st.lastIndexOf(')') + 2)[0] !== 'Z') n++;
+        } catch { /* gone or not ours */ }
+    }
+    return n;
+}
+
+test('a Runfile that sources a FIFO and /dev/zero: the server answers, with a warning (runfile.md §7)', async (t) => {
+    const p = project({ Runfile: 'source fifo\nsource /dev/zero\n# @desc Ok\nok() echo ok\n' });
+    t.after(p.cleanup);
+    execFileSync('mkfifo', [path.join(p.dir, 'fifo')]);
+    const s = rawServer(p);
+    t.after(() => { if (s.child.exitCode === null) s.child.kill('SIGKILL'); });
+    await s.initialize('2025-11-25');
+    const names = (await s.request(1, 'tools/list')).result.tools.map((x) => x.name);
+    assert.deepEqual(names, ['ok', 'set_cwd', 'get_cwd', 'run_docs']);
+    const r = (await s.request(2, 'tools/call', { name: 'ok', arguments: {} })).result;
+    assert.equal(normMs(r.content[0].text), 'Execution: `ok` ✓ Success (<ms>ms)\nok\n');
+    assert.match(s.stderr(), /warning: cannot source 'fifo': Not a regular file/);
+});

@@ -365,6 +365,33 @@ static void cancel_stops_the_call(void **state)
     run_free(&r);
 }
 
+/*
+ * A group that outlives its call only while its members handle SIGTERM, then is down to
+ * zombies nobody reaps yet (this process is their subreaper), ends the kill at once: the loop
+ * does not wait out the grace period, and no SIGKILL is reported.
+ */
+static void zombies_end_the_grace_period(void **state)
+{
+    struct run r;
+    uint64_t t0;
+
+    (void)state;
+    run_init(&r, NULL);
+    r.cancel_on_output = true;
+    t0 = uv_hrtime();
+    run_opts(&r, &(struct proc_opts){
+                     .argv = ARGV("/bin/sh", "-c",
+                                  "(trap 'sleep 0.2; exit 0' TERM; while :; do sleep 0.05; done) &"
+                                  " echo started; wait"),
+                     .flags = PROC_NEW_SESSION,
+                     .kill_grace_ms = 5000 });
+    assert_false(r.escalated);
+    assert_int_equal(r.status, 143);
+    assert_true((uv_hrtime() - t0) / 1000000 < 2000);
+    assert_true(group_gone(r.pid));
+    run_free(&r);
+}
+
 /* A forwarded signal reaches the child, and nothing else is sent. */
 static void kill_forwards_a_signal(void **state)
 {
@@ -596,6 +623,7 @@ int main(void)
         cmocka_unit_test(sigkill_after_grace),
         cmocka_unit_test(sigkill_after_grace_without_session),
         cmocka_unit_test(cancel_stops_the_call),
+        cmocka_unit_test(zombies_end_the_grace_period),
         cmocka_unit_test(kill_forwards_a_signal),
         cmocka_unit_test(drain_limit),
         cmocka_unit_test(spawn_failures),
