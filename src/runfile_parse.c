@@ -211,6 +211,26 @@ static size_t line_end(const struct parser *p, size_t i)
     return nl ? (size_t)(nl - p->t) : p->len;
 }
 
+/* Where a trailing comment starts in [from, le): a '#' after whitespace, outside quotes; le if
+ * there is none. Used by `source` paths and by the call-or-definition test. */
+static size_t comment_start(const struct parser *p, size_t from, size_t le)
+{
+    char q = 0;
+
+    for (size_t i = from; i < le; i++) {
+        char c = p->t[i];
+        if (q) {
+            if (c == q)
+                q = 0;
+        } else if (c == '"' || c == '\'') {
+            q = c;
+        } else if (c == '#' && i > from && is_sp(p->t[i - 1])) {
+            return i;
+        }
+    }
+    return le;
+}
+
 static size_t next_line(const struct parser *p, size_t i)
 {
     size_t e = line_end(p, i);
@@ -965,26 +985,13 @@ static char *dirname_of(const char *path)
 static size_t read_source(struct parser *p, size_t s)
 {
     struct loader *ld = p->ld;
-    size_t le = line_end(p, s), a = skip_sp(p, s + 6), z = le;
-    char q = 0, *written, *path = NULL, *canon = NULL;
+    size_t le = line_end(p, s), a = skip_sp(p, s + 6), z = comment_start(p, a, le);
+    char *written, *path = NULL, *canon = NULL;
     struct stat st;
     bool not_regular = false;
     struct runfile_file *f;
     int err = 0;
 
-    /* A trailing comment: '#' after whitespace, outside quotes. */
-    for (size_t i = a; i < le; i++) {
-        char c = p->t[i];
-        if (q) {
-            if (c == q)
-                q = 0;
-        } else if (c == '"' || c == '\'') {
-            q = c;
-        } else if (c == '#' && i > a && is_sp(p->t[i - 1])) {
-            z = i;
-            break;
-        }
-    }
     while (z > a && is_sp(p->t[z - 1]))
         z--;
     written = unquote_outer(p->t + a, z - a);
@@ -1512,20 +1519,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
                 nb = next_nonblank(p, open);
                 if ((cok ? rest_is_empty(p, cj) : true) && !(nb < p->len && p->t[nb] == '{')) {
                     /* does the line look like a call: ... ) [# comment] at its end? */
-                    size_t le = line_end(p, open), z = le;
-                    char q = 0;
-                    for (size_t x = open; x < le; x++) {
-                        char c = p->t[x];
-                        if (q) {
-                            if (c == q)
-                                q = 0;
-                        } else if (c == '"' || c == '\'') {
-                            q = c;
-                        } else if (c == '#' && is_sp(p->t[x - 1])) {
-                            z = x;
-                            break;
-                        }
-                    }
+                    size_t z = comment_start(p, open, line_end(p, open));
                     while (z > open && is_sp(p->t[z - 1]))
                         z--;
                     if (cok || p->t[z - 1] == ')') {
