@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "diag.h"
 
 #define RUNFILE_MAX_PARAM_NAME   64
@@ -172,6 +173,7 @@ struct runfile {
     size_t nfiles;
 
     struct runfile_index *index; /* private: name lookup */
+    struct arena arena;          /* private: the strings and arrays of fns, stmts, instructions */
 };
 
 struct runfile_load_opts {

@@ -387,6 +387,50 @@ static char *format_number(double d)
     return xstrdup(s);
 }
 
+/*
+ * True when format_number(strtod(s)) would give 's' back: a plain decimal with a fraction
+ * that ends in a non-zero digit, at most 15 significant digits and at most four zeros after
+ * the point before the first one (below 1e-5 the normal form is exponential). Such a text
+ * round-trips through a double (DBL_DIG is 15), and no shorter text names the same double, so
+ * the search of format_number would end where it started. Most number defaults are written
+ * this way ("0.5", "1.25"), and the search costs 16 printf/strtod pairs.
+ */
+static bool number_is_normal(const char *s)
+{
+    const char *p = s + (*s == '-');
+    size_t sig = 0, zeros = 0;
+
+    if (*p == '0') {
+        p++;
+        if (*p != '.')
+            return false;
+        p++;
+        while (*p == '0') {
+            p++;
+            zeros++;
+        }
+        if (zeros > 4)
+            return false;
+    } else {
+        if (*p < '1' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9') {
+            p++;
+            sig++;
+        }
+        if (*p != '.')
+            return false;
+        p++;
+    }
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9') {
+        p++;
+        sig++;
+    }
+    return !*p && p[-1] != '0' && sig <= 15;
+}
+
 char *runfile_default_normalise(enum runfile_type type, const char *text)
 {
     long long ll;
@@ -409,7 +453,11 @@ char *runfile_default_normalise(enum runfile_type type, const char *text)
         return xasprintf("%lld", ll);
     }
     case RUNFILE_NUMBER: {
-        double d = strtod(text, NULL);
+        double d;
+
+        if (number_is_normal(text))
+            return xstrdup(text);
+        d = strtod(text, NULL);
         if (!isfinite(d))
             return NULL;
         return format_number(d);
@@ -495,38 +543,17 @@ void runfile_origin_loc(const struct runfile_origin *o, unsigned span, struct di
 
 /* ---- the model ---- */
 
-void runfile_fn_release(struct runfile_fn *fn)
-{
-    free(fn->name);
-    for (size_t i = 0; i < fn->nparams; i++) {
-        free(fn->params[i].name);
-        free(fn->params[i].default_value);
-        free(fn->params[i].desc);
-    }
-    free(fn->params);
-    free(fn->body);
-    free(fn->line_kinds);
-    free(fn->desc);
-    memset(fn, 0, sizeof(*fn));
-}
-
 void runfile_free(struct runfile *rf)
 {
     if (!rf)
         return;
-    for (size_t i = 0; i < rf->nfns; i++)
-        runfile_fn_release(&rf->fns[i]);
+    /* Names, bodies, parameters, statement texts: all in the arena. */
     free(rf->fns);
-    for (size_t i = 0; i < rf->nstmts; i++) {
-        free(rf->stmts[i].text);
-        for (size_t k = 0; k < rf->stmts[i].nargs; k++)
-            free(rf->stmts[i].args[k]);
+    for (size_t i = 0; i < rf->nstmts; i++)
         free(rf->stmts[i].args);
-    }
     free(rf->stmts);
-    for (size_t i = 0; i < rf->ninstructions; i++)
-        free(rf->instructions[i]);
     free(rf->instructions);
+    arena_release(&rf->arena);
     for (size_t i = 0; i < rf->nfiles; i++) {
         free(rf->files[i]->path);
         free(rf->files[i]->label);
@@ -732,21 +759,20 @@ void loader_finish(struct loader *ld)
         if (*strmap_get(&map, ld->defs[i].name) == i)
             trees[i] |= 4;
     strmap_release(&map);
-    rf->fns = xcalloc(ld->ndefs ? ld->ndefs : 1, sizeof(*rf->fns));
+    /* The winners, compacted in place (a loser's strings stay in the arena until the end). */
     for (size_t i = 0; i < ld->ndefs; i++) {
-        if (!(trees[i] & 4)) {
-            runfile_fn_release(&ld->defs[i]);
+        if (!(trees[i] & 4))
             continue;
-        }
-        rf->fns[n] = ld->defs[i];
-        rf->fns[n].order = n;
-        rf->fns[n].in_project_tree = trees[i] & 1;
-        rf->fns[n].in_global_tree = trees[i] & 2;
+        if (n != i)
+            ld->defs[n] = ld->defs[i];
+        ld->defs[n].order = n;
+        ld->defs[n].in_project_tree = trees[i] & 1;
+        ld->defs[n].in_global_tree = trees[i] & 2;
         n++;
     }
+    rf->fns = ld->defs ? ld->defs : xcalloc(1, sizeof(*rf->fns));
     rf->nfns = n;
     free(trees);
-    free(ld->defs);
     ld->defs = NULL;
     ld->ndefs = 0;
 
@@ -985,8 +1011,6 @@ struct runfile *runfile_load(const struct runfile_load_opts *o, struct diag_list
 fail:
     if (err_no)
         *err_no = err;
-    for (size_t i = 0; i < ld.ndefs; i++)
-        runfile_fn_release(&ld.defs[i]);
     free(ld.defs);
     strmap_release(&ld.seen);
     runfile_free(rf);

@@ -93,11 +93,13 @@ const char *scan_open_what(enum scan_open open);
 
 /*
  * §4.6: the final body text of the block whose '{' is at 'ob' and '}' at 'cb', from a
- * recorded scan of it. Returns the body (caller frees) and its line kinds (*kinds, one per
- * line of the result, caller frees; *nlines their count).
+ * recorded scan of it. Returns the body and its line kinds (*kinds, one per line of the
+ * result; *nlines their count), both in 'arena'. 'scratch' is working space (its content is
+ * replaced), reused from one body to the next.
  */
 char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
-                   enum runfile_line_kind **kinds, size_t *nlines);
+                   struct buf *scratch, struct arena *arena, enum runfile_line_kind **kinds,
+                   size_t *nlines);
 
 /* §1.2 reserved words of the shell, and of the polyglot languages ("Python", ...). */
 bool is_shell_reserved(const char *word, size_t len);
@@ -131,8 +133,6 @@ char *runfile_default_normalise(enum runfile_type type, const char *text);
 /* The type named 'word' (long or short form, §3.2); false when it is none. */
 bool runfile_type_parse(const char *word, size_t len, enum runfile_type *type);
 
-/* Free the members of a function record (not the record itself). */
-void runfile_fn_release(struct runfile_fn *fn);
 
 /*
  * The reader of Runfile text (runfile_parse.c). A load creates one 'loader', calls

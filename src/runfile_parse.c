@@ -33,6 +33,10 @@ struct parser {
     unsigned last_col;
     size_t *cblock; /* line starts of the comment block above the current line */
     size_t ncblock, acblock;
+    struct arena *arena; /* the model's memory: every string the model keeps comes from it */
+    struct buf scratch;  /* reused for bodies and defaults before they are copied */
+    struct runfile_param *sig; /* reused for the parameters of a signature being read */
+    size_t asig;
 };
 
 /* A problem found while reading a definition, reported once the definition is abandoned. */
@@ -274,12 +278,12 @@ static bool word_is(const struct parser *p, size_t i, const char *w)
     return i + n <= p->len && !memcmp(p->t + i, w, n);
 }
 
-/* Remove one pair of matching outer quotes (in place on a copy). */
-static char *unquote_outer(const char *s, size_t len)
+/* A copy without one pair of matching outer quotes, in the model's arena. */
+static char *unquote_outer(struct parser *p, const char *s, size_t len)
 {
     if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
-        return xstrndup(s + 1, len - 2);
-    return xstrndup(s, len);
+        return arena_strndup(p->arena, s + 1, len - 2);
+    return arena_strndup(p->arena, s, len);
 }
 
 /* ---- line shapes (hand-written matchers; each was a regular expression) ---- */
@@ -399,6 +403,7 @@ static void match_arg(const char *v, size_t len, struct span *pos, struct span *
 
 /* ---- attributes (§6) ---- */
 
+/* Strings of attributes are in the model's arena: descriptions move into the model. */
 struct argline {
     char *name;
     size_t name_off, name_len;
@@ -424,12 +429,6 @@ struct attrs {
 
 static void attrs_release(struct attrs *a)
 {
-    free(a->desc);
-    for (size_t i = 0; i < a->nargs; i++) {
-        free(a->args[i].name);
-        free(a->args[i].type_word);
-        free(a->args[i].desc);
-    }
     free(a->args);
     memset(a, 0, sizeof(*a));
 }
@@ -475,7 +474,7 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
     }
     if (name.b == name.a)
         return; /* no name at all: nothing to attach */
-    al.name = xstrndup(v + name.a, name.b - name.a);
+    al.name = arena_strndup(p->arena, v + name.a, name.b - name.a);
     al.name_off = voff + name.a;
     al.name_len = name.b - name.a;
     if (opt.set)
@@ -490,7 +489,7 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
         if (runfile_type_parse(r, w, &ty)) {
             al.has_type = true;
             al.type = ty;
-            al.type_word = xstrndup(r, w);
+            al.type_word = arena_strndup(p->arena, r, w);
             al.type_off = voff + rest.a;
             al.type_len = w;
             while (w < rlen && is_sp(r[w]))
@@ -501,7 +500,7 @@ static void read_arg_line(struct parser *p, struct attrs *a, size_t voff, size_t
         while (rlen && is_sp(r[rlen - 1]))
             rlen--;
         if (rlen)
-            al.desc = unquote_outer(r, rlen);
+            al.desc = unquote_outer(p, r, rlen);
     }
     ALLOC_GROW(a->args, a->nargs + 1, a->aargs);
     a->args[a->nargs++] = al;
@@ -528,12 +527,9 @@ static void read_attrs(struct parser *p, struct attrs *a)
         memcpy(name, line + na, nb - na);
         name[nb - na] = '\0';
         if (streq(name, "desc")) {
-            free(a->desc);
-            a->desc = unquote_outer(line + va, vb - va);
-            if (!*a->desc) {
-                free(a->desc);
+            a->desc = unquote_outer(p, line + va, vb - va);
+            if (!*a->desc)
                 a->desc = NULL;
-            }
         } else if (streq(name, "arg")) {
             read_arg_line(p, a, ls + va, vb - va);
         } else if (streq(name, "shell")) {
@@ -588,16 +584,6 @@ static char *type_hint(const char *word)
     return xstrdup("types are str, int, float, bool, object");
 }
 
-static void free_params(struct runfile_param *ps, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(ps[i].name);
-        free(ps[i].default_value);
-        free(ps[i].desc);
-    }
-    free(ps);
-}
-
 /* Characters that end a parameter word. */
 static bool param_stop(char c)
 {
@@ -630,8 +616,8 @@ static bool param_seen(struct strmap *seen, const struct runfile_param *ps, size
 static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct runfile_param **out,
                       size_t *nout, struct perr *e)
 {
-    struct runfile_param *ps = NULL;
-    size_t n = 0, alloc = 0, i = *pos + 1;
+    struct runfile_param *ps = p->sig; /* scratch; copied to the arena when complete */
+    size_t n = 0, i = *pos + 1;
     size_t rest_at = SIZE_MAX;
     struct strmap seen = { 0 }; /* names so far: duplicates in linear time */
 
@@ -662,7 +648,7 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                      "expected a parameter name");
             goto fail;
         }
-        prm.name = xstrndup(p->t + ns, ne - ns);
+        prm.name = arena_strndup(p->arena, p->t + ns, ne - ns);
         prm.origin = origin_at(p, ns);
         {
             bool ok = is_ident_start(p->t[ns]) && ne - ns <= RUNFILE_MAX_PARAM_NAME;
@@ -673,26 +659,22 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                          "parameter names are letters, digits and '_' (at most 64), not starting "
                          "with a digit",
                          "'%s' is not a valid parameter name", prm.name);
-                free(prm.name);
                 goto fail;
             }
         }
         if (!strncmp(prm.name, "__run", 5)) {
             perr_set(p, e, ns, ne - ns, "rename the parameter",
                      "parameter names starting with '__run' are reserved");
-            free(prm.name);
             goto fail;
         }
         if (param_seen(&seen, ps, n, prm.name)) {
             perr_set(p, e, ns, ne - ns, "each parameter needs its own name",
                      "duplicate parameter '%s'", prm.name);
-            free(prm.name);
             goto fail;
         }
         if (rest_at != SIZE_MAX) {
             perr_set(p, e, rest_at, 3, "move the '...' parameter to the end",
                      "the rest parameter must be the last parameter");
-            free(prm.name);
             goto fail;
         }
         i = skip_space_nl(p, i);
@@ -702,7 +684,6 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             if (rest) {
                 perr_set(p, e, i, 1, "a rest parameter always holds strings",
                          "a rest parameter cannot have a type");
-                free(prm.name);
                 goto fail;
             }
             i = skip_space_nl(p, i + 1);
@@ -716,7 +697,6 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                 perr_set(p, e, ts, te > ts ? te - ts : 1, h, "unknown type '%s'", w);
                 free(h);
                 free(w);
-                free(prm.name);
                 goto fail;
             }
             prm.typed = true;
@@ -729,35 +709,33 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
             if (rest) {
                 perr_set(p, e, i, 1, "a rest parameter takes all remaining arguments",
                          "a rest parameter cannot have a default");
-                free(prm.name);
                 goto fail;
             }
             i = skip_sp(p, i + 1);
             vs = i;
             if (i < p->len && (p->t[i] == '"' || p->t[i] == '\'')) {
                 char q = p->t[i];
-                struct buf b = BUF_INIT;
+                struct buf *b = &p->scratch;
 
                 i++;
+                buf_reset(b);
                 while (i < p->len && p->t[i] != q && p->t[i] != '\n') {
                     if (q == '"' && p->t[i] == '\\' && i + 1 < p->len &&
                         (p->t[i + 1] == '"' || p->t[i + 1] == '\\')) {
-                        buf_addch(&b, p->t[i + 1]);
+                        buf_addch(b, p->t[i + 1]);
                         i += 2;
                         continue;
                     }
-                    buf_addch(&b, p->t[i++]);
+                    buf_addch(b, p->t[i++]);
                 }
                 if (i >= p->len || p->t[i] != q) {
-                    buf_release(&b);
                     perr_set(p, e, vs, 1, "close the string on the same line",
                              "unterminated string in default value");
-                    free(prm.name);
                     goto fail;
                 }
                 i++;
                 ve = i;
-                val = buf_detach(&b, NULL);
+                val = arena_strndup(p->arena, b->buf, b->len);
             } else {
                 size_t a = i, z;
                 while (i < p->len && !strchr(",)\n\"'", p->t[i]))
@@ -766,13 +744,14 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                 while (z > a && is_sp(p->t[z - 1]))
                     z--;
                 ve = z;
-                val = xstrndup(p->t + a, z - a);
+                val = arena_strndup(p->arena, p->t + a, z - a);
             }
             if (prm.type == RUNFILE_STRING) {
                 prm.default_value = val;
             } else {
-                prm.default_value = runfile_default_normalise(prm.type, val);
-                if (!prm.default_value) {
+                char *norm = runfile_default_normalise(prm.type, val);
+
+                if (!norm) {
                     perr_set(p, e, vs, ve > vs ? ve - vs : 1,
                              prm.type == RUNFILE_OBJECT
                                  ? "an object default is a JSON object in single quotes, as in "
@@ -780,11 +759,11 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                                  : "give a default that matches the type, or remove the type",
                              "default value '%s' is not a valid %s", val,
                              runfile_type_name(prm.type));
-                    free(val);
-                    free(prm.name);
                     goto fail;
                 }
-                free(val);
+                /* Most defaults are written in normal form already: keep the copy. */
+                prm.default_value = streq(norm, val) ? val : arena_strdup(p->arena, norm);
+                free(norm);
             }
             i = skip_space_nl(p, i);
         }
@@ -793,7 +772,8 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
         prm.position = (unsigned)n + 1;
         if (rest)
             rest_at = dots;
-        ALLOC_GROW(ps, n + 1, alloc);
+        ALLOC_GROW(p->sig, n + 1, p->asig);
+        ps = p->sig;
         ps[n++] = prm;
         if (i < p->len && p->t[i] == ',') {
             i++;
@@ -821,12 +801,12 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
     }
     strmap_release(&seen);
     *pos = i;
-    *out = ps;
+    *out = arena_alloc(p->arena, n * sizeof(*ps));
+    memcpy(*out, ps, n * sizeof(*ps));
     *nout = n;
     return true;
 fail:
     strmap_release(&seen);
-    free_params(ps, n);
     *out = NULL;
     *nout = 0;
     return false;
@@ -882,7 +862,7 @@ static bool parse_call(struct parser *p, size_t *pos, char ***args, size_t *narg
             goto fail;
         }
         ALLOC_GROW(av, n + 1, alloc);
-        av[n++] = xstrndup(p->t + a, i - a);
+        av[n++] = arena_strndup(p->arena, p->t + a, i - a);
         i = skip_sp(p, i);
         if (i < p->len && p->t[i] == ',') {
             i++;
@@ -901,8 +881,6 @@ static bool parse_call(struct parser *p, size_t *pos, char ***args, size_t *narg
     *nargs = n;
     return true;
 fail:
-    for (size_t k = 0; k < n; k++)
-        free(av[k]);
     free(av);
     return false;
 }
@@ -958,9 +936,13 @@ static size_t read_simple(struct parser *p, size_t s, bool assign, size_t eq)
         size_t v = skip_sp(p, eq + 1), ne = s;
         while (ne < p->len && is_ident(p->t[ne]))
             ne++;
-        text = xasprintf("%.*s=%.*s", (int)(ne - s), p->t + s, (int)(sc.end - v), p->t + v);
+        text = arena_alloc(p->arena, (ne - s) + 1 + (sc.end - v) + 1);
+        memcpy(text, p->t + s, ne - s);
+        text[ne - s] = '=';
+        memcpy(text + (ne - s) + 1, p->t + v, sc.end - v);
+        text[(ne - s) + 1 + (sc.end - v)] = '\0';
     } else {
-        text = xstrndup(p->t + s, sc.end - s);
+        text = arena_strndup(p->arena, p->t + s, sc.end - s);
     }
     add_stmt(p, assign ? RUNFILE_ASSIGN : RUNFILE_COMMAND, text, s);
     scan_release(&sc);
@@ -994,16 +976,14 @@ static size_t read_source(struct parser *p, size_t s)
 
     while (z > a && is_sp(p->t[z - 1]))
         z--;
-    written = unquote_outer(p->t + a, z - a);
+    written = unquote_outer(p, p->t + a, z - a); /* in the arena: never freed here */
     if (!p->dir) { /* text without a directory: nothing to resolve against */
-        free(written);
         return next_line(p, s);
     }
     if (p->depth + 1 > RUNFILE_MAX_SOURCE_DEPTH) {
         report(p, DIAG_ERROR, a, chars(p, a, z - a),
                "a chain of `source` lines this long is almost certainly a mistake",
                "source nesting deeper than %d files", RUNFILE_MAX_SOURCE_DEPTH);
-        free(written);
         return next_line(p, s);
     }
     if (!strncmp(written, "~/", 2) && ld->home)
@@ -1023,7 +1003,6 @@ static size_t read_source(struct parser *p, size_t s)
     if (canon && !err && strmap_get(&ld->seen, canon)) {
         free(canon);
         free(path);
-        free(written);
         return next_line(p, s); /* include once (§7) */
     }
     f = loader_add_file(ld);
@@ -1044,7 +1023,6 @@ static size_t read_source(struct parser *p, size_t s)
     }
     free(canon);
     free(path);
-    free(written);
     return next_line(p, s);
 }
 
@@ -1266,10 +1244,8 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
                 report(p, DIAG_WARNING, al->type_off, chars(p, al->type_off, al->type_len), NULL,
                        "@arg type '%s' ignored: the signature declares '%s' as %s", al->type_word,
                        prm->name, runfile_type_name(prm->type));
-            if (al->desc) {
-                free(prm->desc);
-                prm->desc = xstrdup(al->desc);
-            }
+            if (al->desc)
+                prm->desc = al->desc; /* both in the arena */
         }
         strmap_release(&names);
         return;
@@ -1283,32 +1259,32 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
     for (size_t k = 0; k < a->nargs; k++) {
         struct argline *al = &a->args[k];
         struct runfile_param *prm;
-        struct buf fixed = BUF_INIT;
+        struct buf *fixed = &p->scratch;
         unsigned pos = al->has_pos ? al->pos : next;
 
-        for (size_t i = 0; i < al->name_len && fixed.len < RUNFILE_MAX_PARAM_NAME; i++) {
+        buf_reset(fixed);
+        for (size_t i = 0; i < al->name_len && fixed->len < RUNFILE_MAX_PARAM_NAME; i++) {
             char c = al->name[i];
-            buf_addch(&fixed, is_ident(c) || c == '.' || c == '-' ? c : '_');
+            buf_addch(fixed, is_ident(c) || c == '.' || c == '-' ? c : '_');
         }
-        if (!streq(fixed.buf, al->name))
+        if (!streq(fixed->buf, al->name))
             report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
-                   "@arg name '%s' is not a valid property name; using '%s'", al->name, fixed.buf);
+                   "@arg name '%s' is not a valid property name; using '%s'", al->name, fixed->buf);
         next = pos + 1;
-        if (strmap_get(&names, fixed.buf)) {
+        if (strmap_get(&names, fixed->buf)) {
             report(p, DIAG_ERROR, al->name_off, chars(p, al->name_off, al->name_len),
-                   "give each @arg line its own name", "duplicate @arg '%s'", fixed.buf);
-            buf_release(&fixed);
+                   "give each @arg line its own name", "duplicate @arg '%s'", fixed->buf);
             continue;
         }
         slots[n].line = k;
         slots[n].name_off = al->name_off;
         slots[n].name_len = al->name_len;
         prm = &slots[n].prm;
-        prm->name = buf_detach(&fixed, NULL);
+        prm->name = arena_strndup(p->arena, fixed->buf, fixed->len);
         prm->type = al->has_type ? al->type : RUNFILE_STRING;
         prm->typed = al->has_type;
         prm->required = !al->optional;
-        prm->desc = al->desc ? xstrdup(al->desc) : NULL;
+        prm->desc = al->desc;
         prm->position = pos;
         prm->origin = origin_at(p, al->name_off);
         strmap_put(&names, prm->name, n);
@@ -1316,14 +1292,12 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
     }
     strmap_release(&names);
     qsort(slots, n, sizeof(*slots), by_position);
-    fn->params = n ? xcalloc(n, sizeof(*fn->params)) : NULL;
+    fn->params = n ? arena_calloc(p->arena, n, sizeof(*fn->params)) : NULL;
     for (size_t i = 0; i < n; i++) {
         if (kept && fn->params[kept - 1].position == slots[i].prm.position) {
             report(p, DIAG_ERROR, slots[i].name_off, chars(p, slots[i].name_off, slots[i].name_len),
                    "give each @arg line its own position", "@arg position %u is used twice",
                    slots[i].prm.position);
-            free(slots[i].prm.name);
-            free(slots[i].prm.desc);
             continue;
         }
         fn->params[kept++] = slots[i].prm;
@@ -1335,7 +1309,7 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
 /* The inline body starting at k (§3.4). Returns false after reporting an error. */
 static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_t *next)
 {
-    struct buf b = BUF_INIT;
+    struct buf *b = &p->scratch;
     size_t end;
     struct scan sc = {
         .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_INLINE, .record = true
@@ -1367,6 +1341,7 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
         }
     }
     /* Copy, dropping blanks after a continuation backslash. */
+    buf_reset(b);
     for (size_t i = k; i < end;) {
         size_t le = line_end(p, i), z = le;
         if (le > end)
@@ -1374,20 +1349,20 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
         while (z > i && is_sp(p->t[z - 1]))
             z--;
         if (le < end && z > i && p->t[z - 1] == '\\')
-            buf_add(&b, p->t + i, z - i);
+            buf_add(b, p->t + i, z - i);
         else
-            buf_add(&b, p->t + i, le - i);
+            buf_add(b, p->t + i, le - i);
         if (le < end)
-            buf_addch(&b, '\n');
+            buf_addch(b, '\n');
         i = le + 1;
     }
-    while (b.len && (b.buf[b.len - 1] == ' ' || b.buf[b.len - 1] == '\t'))
-        buf_setlen(&b, b.len - 1);
+    while (b->len && (b->buf[b->len - 1] == ' ' || b->buf[b->len - 1] == '\t'))
+        buf_setlen(b, b->len - 1);
     fn->kind = RUNFILE_INLINE;
-    fn->body = buf_detach(&b, NULL);
+    fn->body = arena_strndup(p->arena, b->buf, b->len);
     fn->code = fn->body;
     fn->nlines = count_lines(fn->body);
-    fn->line_kinds = xcalloc(fn->nlines ? fn->nlines : 1, sizeof(*fn->line_kinds));
+    fn->line_kinds = arena_calloc(p->arena, fn->nlines ? fn->nlines : 1, sizeof(*fn->line_kinds));
     for (size_t i = 1; i < fn->nlines && i - 1 < sc.nlines; i++)
         fn->line_kinds[i] = sc.lines[i - 1].kind;
     scan_release(&sc);
@@ -1417,7 +1392,8 @@ static bool block_body(struct parser *p, size_t ob, struct runfile_fn *fn, bool 
         return false;
     }
     fn->kind = RUNFILE_BLOCK;
-    fn->body = dedent_block(p->t, ob, sc.end, &sc, &fn->line_kinds, &fn->nlines);
+    fn->body = dedent_block(p->t, ob, sc.end, &sc, &p->scratch, p->arena, &fn->line_kinds,
+                            &fn->nlines);
     if (have_shebang && sb < sc.end)
         cs = code_start(fn->body, &dropped);
     fn->code = fn->body + cs;
@@ -1473,14 +1449,13 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
         while (ne < p->len && (is_ident(p->t[ne]) || p->t[ne] == ':' || p->t[ne] == '-'))
             ne++;
     }
-    name = xstrndup(p->t + ns, ne - ns);
+    name = arena_strndup(p->arena, p->t + ns, ne - ns);
     if (!runfile_is_fn_name(name)) {
         if (ne == ns) {
             size_t we = ns;
             while (we < p->len && !is_sp(p->t[we]) && p->t[we] != '\n')
                 we++;
-            free(name);
-            name = xstrndup(p->t + ns, we - ns);
+            name = arena_strndup(p->arena, p->t + ns, we - ns);
             ne = we;
         }
         perr_set(p, &e, ns, ne - ns,
@@ -1534,28 +1509,23 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
                 perr_release(&ce);
                 if (is_call && cok) {
                     perr_release(&e);
-                    free_params(ps, np);
                     ps = NULL;
                     np = 0;
                     j = cj;
                     goto call;
                 }
-                for (size_t x = 0; x < nargs; x++)
-                    free(args[x]);
                 free(args);
             }
             if (is_call && ok) {
-                free_params(ps, np);
                 cj = open;
                 if (!parse_call(p, &cj, &args, &nargs, &e))
                     goto fail;
                 j = cj;
 call:
-                add_stmt(p, RUNFILE_CALL, xstrdup(fn.name), ns);
+                add_stmt(p, RUNFILE_CALL, fn.name, ns);
                 ld->rf->stmts[ld->rf->nstmts - 1].args = args;
                 ld->rf->stmts[ld->rf->nstmts - 1].nargs = nargs;
-                runfile_fn_release(&fn);
-                attrs_release(&at);
+                            attrs_release(&at);
                 return next_line(p, j);
             }
         }
@@ -1574,8 +1544,7 @@ call:
     k = skip_sp(p, i);
     if (k < p->len && p->t[k] == '{') {
         if (!block_body(p, k, &fn, at.shell_set, &next)) {
-            runfile_fn_release(&fn);
-            attrs_release(&at);
+                    attrs_release(&at);
             return next;
         }
     } else if (k >= p->len || p->t[k] == '\n' || p->t[k] == '#') {
@@ -1584,8 +1553,7 @@ call:
             nb = next_nonblank(p, k);
         if (nb < p->len && p->t[nb] == '{') {
             if (!block_body(p, nb, &fn, at.shell_set, &next)) {
-                runfile_fn_release(&fn);
-                attrs_release(&at);
+                            attrs_release(&at);
                 return next;
             }
         } else {
@@ -1598,8 +1566,7 @@ call:
                  "expected '(' or a body after the function name");
         goto fail;
     } else if (!inline_body(p, k, &fn, &next)) {
-        runfile_fn_release(&fn);
-        attrs_release(&at);
+            attrs_release(&at);
         return next;
     }
 
@@ -1619,8 +1586,7 @@ call:
     apply_args(p, &at, &fn);
     if (at.os_valid && !at.os_match) { /* §6.4: discarded when read */
         attrs_release(&at);
-        runfile_fn_release(&fn);
-        return next;
+            return next;
     }
     attrs_release(&at);
     ALLOC_GROW(ld->defs, ld->ndefs + 1, ld->adefs);
@@ -1628,8 +1594,6 @@ call:
     return next;
 
 fail:
-    free(name);
-    runfile_fn_release(&fn);
     attrs_release(&at);
     next = recover(p, e.set ? e.off : s);
     perr_flush(p, &e);
@@ -1648,11 +1612,9 @@ static void note_instruction(struct parser *p, size_t ls, size_t le)
         return;
     if (!value.set)
         return;
-    v = unquote_outer(p->t + ls + value.a, value.b - value.a);
-    if (!*v) {
-        free(v);
+    v = unquote_outer(p, p->t + ls + value.a, value.b - value.a);
+    if (!*v)
         return;
-    }
     ALLOC_GROW(rf->instructions, rf->ninstructions + 1, p->ld->ainstr);
     rf->instructions[rf->ninstructions++] = v;
 }
@@ -1666,7 +1628,9 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
                         .t = f->text,
                         .len = f->len,
                         .dir = dir ? xstrdup(dir) : NULL,
-                        .depth = depth };
+                        .depth = depth,
+                        .arena = &ld->rf->arena,
+                        .scratch = BUF_INIT };
     size_t pos = 0, als = 0;
 
     /* Line starts, for positions in diagnostics and origins. */
@@ -1738,6 +1702,8 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
     free(p.ls);
     free(p.cblock);
     free(p.dir);
+    buf_release(&p.scratch);
+    free(p.sig);
 }
 
 void loader_read_root(struct loader *ld, struct runfile_file *f)

@@ -801,7 +801,8 @@ static bool has_prefix(const struct bline *l, const char *pp, size_t plen)
 }
 
 char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
-                   enum runfile_line_kind **kinds, size_t *nlines)
+                   struct buf *scratch, struct arena *arena, enum runfile_line_kind **kinds,
+                   size_t *nlines)
 {
     struct bline *L = NULL;
     size_t n = 0, alloc = 0, a, si = 0;
@@ -809,7 +810,7 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
     const char *pp = NULL;
     size_t plen = 0;
     bool have_p = false;
-    struct buf out = BUF_INIT;
+    struct buf *out = scratch;
     enum runfile_line_kind *k = NULL;
     size_t nk = 0;
 
@@ -822,13 +823,13 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
         while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\t'))
             z--;
         if (z > a) {
-            k = xmalloc(sizeof(*k));
+            k = arena_alloc(arena, sizeof(*k));
             k[0] = RUNFILE_LINE_CODE;
             nk = 1;
         }
         *kinds = k;
         *nlines = nk;
-        return xstrndup(text + a, z - a);
+        return arena_strndup(arena, text + a, z - a);
     }
 
     /* Step 1: the rest of the opening line, the full lines, the text before the '}'. */
@@ -899,49 +900,50 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
             hd_strip[L[i].heredoc] = false;
     }
 
-    k = xmalloc(sizeof(*k) * (hi > lo ? hi - lo : 1));
+    k = arena_alloc(arena, sizeof(*k) * (hi > lo ? hi - lo : 1));
+    buf_reset(out);
     for (size_t i = lo; i < hi; i++) {
         const struct bline *l = &L[i];
 
         if (i > lo)
-            buf_addch(&out, '\n');
+            buf_addch(out, '\n');
         k[nk++] = l->kind;
         switch (l->kind) {
         case RUNFILE_LINE_CODE:
             if (is_blank(l->p, l->len))
                 break;
             if (l->first || !has_prefix(l, pp, plen))
-                buf_add(&out, l->p, l->len);
+                buf_add(out, l->p, l->len);
             else
-                buf_add(&out, l->p + plen, l->len - plen);
+                buf_add(out, l->p + plen, l->len - plen);
             break;
         case RUNFILE_LINE_HEREDOC:
             if (hd_strip[l->heredoc] && has_prefix(l, pp, plen))
-                buf_add(&out, l->p + plen, l->len - plen);
+                buf_add(out, l->p + plen, l->len - plen);
             else if (!hd_strip[l->heredoc] || !is_blank(l->p, l->len))
-                buf_add(&out, l->p, l->len); /* byte for byte; a short blank line is dropped */
+                buf_add(out, l->p, l->len); /* byte for byte; a short blank line is dropped */
             break;
         case RUNFILE_LINE_TERMINATOR:
-            buf_addstr(&out, s->heredocs[l->heredoc].delim);
+            buf_addstr(out, s->heredocs[l->heredoc].delim);
             break;
         case RUNFILE_LINE_STRING:
-            buf_add(&out, l->p, l->len);
+            buf_add(out, l->p, l->len);
             break;
         }
     }
     /* Step 6: trailing whitespace of the whole body. */
-    while (out.len && strchr(" \t\n", out.buf[out.len - 1]))
-        buf_setlen(&out, out.len - 1);
+    while (out->len && strchr(" \t\n", out->buf[out->len - 1]))
+        buf_setlen(out, out->len - 1);
     /* Keep the kinds in step with the lines that remain. */
     {
-        size_t lines = out.len ? 1 : 0;
-        for (size_t i = 0; i < out.len; i++)
-            lines += out.buf[i] == '\n';
+        size_t lines = out->len ? 1 : 0;
+        for (size_t i = 0; i < out->len; i++)
+            lines += out->buf[i] == '\n';
         nk = lines < nk ? lines : nk;
     }
     free(hd_strip);
     free(L);
     *kinds = k;
     *nlines = nk;
-    return buf_detach(&out, NULL);
+    return arena_strndup(arena, out->buf, out->len);
 }

@@ -1,9 +1,12 @@
 /* Unit tests: base (allocators, helpers) and buf (growable bytes). */
 #include "unit.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "base.h"
 #include "buf.h"
 
@@ -135,10 +138,59 @@ static void buf_reset_keeps_memory(void **state)
     buf_release(&b);
 }
 
+/* Every pointer stays valid and aligned until the release, across chunks and big requests. */
+static void arena_keeps_everything_until_release(void **state)
+{
+    struct arena a = ARENA_INIT;
+    char *strs[5000];
+    long *longs[200];
+    char *big = NULL;
+
+    (void)state;
+    for (int round = 0; round < 2; round++) { /* the second round reuses a released arena */
+        for (int i = 0; i < 5000; i++) {
+            char t[32];
+            int n = snprintf(t, sizeof(t), "s%d-%d", i, round);
+            strs[i] = arena_strndup(&a, t, (size_t)n);
+            if (i % 25 == 0) {
+                longs[i / 25] = arena_calloc(&a, 3, sizeof(long));
+                assert_int_equal((uintptr_t)longs[i / 25] % _Alignof(max_align_t), 0);
+                assert_int_equal(longs[i / 25][0] | longs[i / 25][1] | longs[i / 25][2], 0);
+                longs[i / 25][0] = i;
+            }
+            if (i == 2500) {
+                /* Larger than a quarter chunk: a chunk of its own, the current one goes on. */
+                big = arena_alloc(&a, 100000);
+                memset(big, 'x', 100000);
+            }
+        }
+        for (int i = 0; i < 5000; i++) {
+            char t[32];
+            snprintf(t, sizeof(t), "s%d-%d", i, round);
+            assert_string_equal(strs[i], t);
+        }
+        for (int i = 0; i < 200; i++)
+            assert_int_equal(longs[i][0], i * 25);
+        assert_int_equal(big[0], 'x');
+        assert_int_equal(big[99999], 'x');
+        assert_string_equal(arena_strdup(&a, "tail"), "tail");
+        assert_string_equal(arena_strndup(&a, NULL, 0), "");
+        assert_non_null(arena_alloc(&a, 0));
+        arena_release(&a);
+        assert_null(a.chunks);
+    }
+    /* A first request that is big: the arena starts with a chunk of its own. */
+    big = arena_alloc(&a, 50000);
+    memset(big, 'y', 50000);
+    assert_string_equal(arena_strdup(&a, "after"), "after");
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(container_of_recovers_owner),
+        cmocka_unit_test(arena_keeps_everything_until_release),
         cmocka_unit_test(xstrndup_and_asprintf),
         cmocka_unit_test(xgrow_keeps_contents),
         cmocka_unit_test(buf_starts_empty_and_terminated),

@@ -501,6 +501,93 @@ static void values(void **state)
     assert_null(runfile_interp_name(RUNFILE_INTERP_DEFAULT));
 }
 
+/*
+ * Number defaults take a shortcut when they are already in normal form. The shortcut must
+ * agree with the full search: "D.DD" (shortcut) and "D.DD0" (full search, the trailing zero
+ * disqualifies it) name the same double, so their normal forms must be equal, and a text
+ * the shortcut takes must come back unchanged. Random decimals cover both sides of the
+ * 15-digit and 1e-5 limits.
+ */
+static void number_defaults_shortcut_agrees(void **state)
+{
+    struct buf src = BUF_INIT;
+    struct parsed p;
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    enum { N = 3000 };
+    char (*texts)[48] = calloc(N, sizeof(*texts));
+
+    (void)state;
+    assert_non_null(texts);
+    for (int i = 0; i < N; i++) {
+        char *t = texts[i];
+        size_t n = 0, zeros, nfrac;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x & 1)
+            t[n++] = '-';
+        if ((x >> 1) & 1) {
+            n += (size_t)snprintf(t + n, 24, "%llu", (unsigned long long)((x >> 8) % 100000000000ull));
+            zeros = 0;
+        } else {
+            t[n++] = '0';
+            zeros = (x >> 2) % 7; /* 0..6 zeros after the point: the limit is 4 */
+        }
+        t[n++] = '.';
+        for (size_t z = 0; z < zeros; z++)
+            t[n++] = '0';
+        nfrac = 1 + (x >> 40) % 9;
+        for (size_t d = 0; d < nfrac; d++)
+            t[n++] = (char)('0' + (x >> (d * 3 + 5)) % 10);
+        if (t[n - 1] == '0')
+            t[n - 1] = '7';
+        t[n] = '\0';
+        buf_addf(&src, "f%d(a: float = %s, b: float = %s0) echo\n", i, t, t);
+    }
+    /* Known answers on both sides of the limits. */
+    buf_addstr(&src, "k(a: float = 0.00001, b: float = 0.000001, c: float = 2, d: float = 1.50, "
+                     "e: float = 123456789012345.6, f: float = 0.1234567890123456, "
+                     "g: float = 12345678901234.5) echo\n");
+    parse(&p, src.buf);
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        const struct runfile_fn *fn;
+        const char *t = texts[i], *digits = t + (*t == '-');
+        size_t sig = 0, lead = 0;
+        bool short_form;
+
+        snprintf(name, sizeof(name), "f%d", i);
+        fn = fn_of(&p, name);
+        assert_int_equal(fn->nparams, 2);
+        assert_string_equal(fn->params[0].default_value, fn->params[1].default_value);
+        /* The shortcut's promise, counted independently. */
+        for (const char *c = digits; *c; c++)
+            if (*c >= '0' && *c <= '9')
+                sig++;
+        if (digits[0] == '0') {
+            sig--; /* the integer part "0" */
+            for (const char *c = digits + 2; *c == '0'; c++)
+                lead++;
+            sig -= lead;
+        }
+        short_form = sig <= 15 && lead <= 4;
+        if (short_form)
+            assert_string_equal(fn->params[0].default_value, t);
+    }
+    {
+        const struct runfile_fn *k = fn_of(&p, "k");
+        assert_string_equal(k->params[0].default_value, "0.00001");
+        assert_string_equal(k->params[1].default_value, "1e-06");
+        assert_string_equal(k->params[2].default_value, "2.0");
+        assert_string_equal(k->params[3].default_value, "1.5");
+        assert_string_equal(k->params[4].default_value, "123456789012346.0"); /* 16 digits */
+        assert_string_equal(k->params[5].default_value, "0.123456789012346");
+        assert_string_equal(k->params[6].default_value, "12345678901234.5"); /* 15 */
+    }
+    done(&p);
+    buf_release(&src);
+    free(texts);
+}
+
 static void names(void **state)
 {
     (void)state;
@@ -782,6 +869,7 @@ int main(void)
         cmocka_unit_test(statements_and_calls),
         cmocka_unit_test(crlf_and_bom),
         cmocka_unit_test(values),
+        cmocka_unit_test(number_defaults_shortcut_agrees),
         cmocka_unit_test(names),
         cmocka_unit_test(load_discovery_and_merge),
         cmocka_unit_test(load_sources),
