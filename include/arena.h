@@ -26,7 +26,10 @@ struct arena {
     char *next, *end;           /* the free part of the newest chunk */
 };
 
-#define ARENA_INIT { NULL, NULL, NULL }
+#define ARENA_INIT       \
+    {                    \
+        NULL, NULL, NULL \
+    }
 
 /* 'size' bytes aligned for any object (uninitialised). arena_alloc(a, 0) is a valid pointer. */
 void *arena_alloc(struct arena *a, size_t size);

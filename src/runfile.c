@@ -741,25 +741,28 @@ char *loader_label(const struct loader *ld, const char *path)
 void loader_finish(struct loader *ld)
 {
     struct runfile *rf = ld->rf;
-    struct strmap map = { 0 };
     unsigned char *trees = xcalloc(ld->ndefs ? ld->ndefs : 1, 1);
     size_t n = 0;
 
-    /* §9: the last definition of a name wins; its position is its own. */
-    strmap_init(&map, ld->ndefs);
+    /*
+     * §9: the last definition of a name wins; its position is its own. One table serves as
+     * the name -> last definition map while deciding and then, renumbered, as the index.
+     * Its keys are the first definitions' names, which stay valid: losers' strings are in
+     * the arena too.
+     */
+    rf->index = xcalloc(1, sizeof(*rf->index));
+    strmap_init(&rf->index->map, ld->ndefs);
     for (size_t i = 0; i < ld->ndefs; i++)
-        strmap_put(&map, ld->defs[i].name, i);
+        strmap_put(&rf->index->map, ld->defs[i].name, i);
     for (size_t i = 0; i < ld->ndefs; i++) {
-        size_t w = *strmap_get(&map, ld->defs[i].name);
+        size_t *w = strmap_get(&rf->index->map, ld->defs[i].name);
         const struct runfile_file *f = ld->defs[i].origin.file;
-        trees[w] |= f && f->is_global_tree ? 2 : 1;
-    }
-    /* The map's keys are the first definitions' names: decide every winner before freeing. */
-    for (size_t i = 0; i < ld->ndefs; i++)
-        if (*strmap_get(&map, ld->defs[i].name) == i)
+
+        trees[*w] |= f && f->is_global_tree ? 2 : 1;
+        if (*w == i)
             trees[i] |= 4;
-    strmap_release(&map);
-    /* The winners, compacted in place (a loser's strings stay in the arena until the end). */
+    }
+    /* The winners, compacted in place, each renumbered in the index as it moves. */
     for (size_t i = 0; i < ld->ndefs; i++) {
         if (!(trees[i] & 4))
             continue;
@@ -768,6 +771,7 @@ void loader_finish(struct loader *ld)
         ld->defs[n].order = n;
         ld->defs[n].in_project_tree = trees[i] & 1;
         ld->defs[n].in_global_tree = trees[i] & 2;
+        *strmap_get(&rf->index->map, ld->defs[n].name) = n;
         n++;
     }
     rf->fns = ld->defs ? ld->defs : xcalloc(1, sizeof(*rf->fns));
@@ -775,11 +779,6 @@ void loader_finish(struct loader *ld)
     free(trees);
     ld->defs = NULL;
     ld->ndefs = 0;
-
-    rf->index = xcalloc(1, sizeof(*rf->index));
-    strmap_init(&rf->index->map, n);
-    for (size_t i = 0; i < n; i++)
-        strmap_put(&rf->index->map, rf->fns[i].name, i);
 
     /* File mode: a call must name a function (execution.md §13). */
     if (ld->script) {

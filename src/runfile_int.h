@@ -133,7 +133,6 @@ char *runfile_default_normalise(enum runfile_type type, const char *text);
 /* The type named 'word' (long or short form, §3.2); false when it is none. */
 bool runfile_type_parse(const char *word, size_t len, enum runfile_type *type);
 
-
 /*
  * The reader of Runfile text (runfile_parse.c). A load creates one 'loader', calls
  * loader_read_root() for each root file in text order, then loader_finish().

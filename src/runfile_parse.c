@@ -33,8 +33,8 @@ struct parser {
     unsigned last_col;
     size_t *cblock; /* line starts of the comment block above the current line */
     size_t ncblock, acblock;
-    struct arena *arena; /* the model's memory: every string the model keeps comes from it */
-    struct buf scratch;  /* reused for bodies and defaults before they are copied */
+    struct arena *arena;       /* the model's memory: every string the model keeps comes from it */
+    struct buf scratch;        /* reused for bodies and defaults before they are copied */
     struct runfile_param *sig; /* reused for the parameters of a signature being read */
     size_t asig;
 };
@@ -584,10 +584,35 @@ static char *type_hint(const char *word)
     return xstrdup("types are str, int, float, bool, object");
 }
 
+/* Characters that end an unquoted default value (NUL too, as strchr counted it). */
+static bool default_stop(char c)
+{
+    static const bool stop[256] = {
+        [0] = 1, [','] = 1, [')'] = 1, ['\n'] = 1, ['"'] = 1, ['\''] = 1,
+    };
+    return stop[(unsigned char)c];
+}
+
+/* Characters that end the name after `function` (NUL too). */
+static bool name_stop(char c)
+{
+    static const bool stop[256] = {
+        [0] = 1,   [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['('] = 1,
+        [')'] = 1, ['{'] = 1, ['}'] = 1,  ['#'] = 1,
+    };
+    return stop[(unsigned char)c];
+}
+
 /* Characters that end a parameter word. */
 static bool param_stop(char c)
 {
-    return strchr(" \t\n,():=\"'{}#", c) != NULL;
+    /* A table, not strchr: this runs for every byte of every signature. NUL is in the set,
+     * as it was for strchr. */
+    static const bool stop[256] = {
+        [0] = 1,   [' '] = 1, ['\t'] = 1, ['\n'] = 1, [','] = 1, ['('] = 1, [')'] = 1,
+        [':'] = 1, ['='] = 1, ['"'] = 1,  ['\''] = 1, ['{'] = 1, ['}'] = 1, ['#'] = 1,
+    };
+    return stop[(unsigned char)c];
 }
 
 /*
@@ -738,7 +763,7 @@ static bool parse_sig(struct parser *p, size_t *pos, const char *fname, struct r
                 val = arena_strndup(p->arena, b->buf, b->len);
             } else {
                 size_t a = i, z;
-                while (i < p->len && !strchr(",)\n\"'", p->t[i]))
+                while (i < p->len && !default_stop(p->t[i]))
                     i++;
                 z = i;
                 while (z > a && is_sp(p->t[z - 1]))
@@ -1227,12 +1252,22 @@ static void apply_args(struct parser *p, struct attrs *a, struct runfile_fn *fn)
     if (fn->has_signature) {
         if (!a->nargs)
             return; /* nothing to attach: no table to build */
-        for (size_t i = 0; i < fn->nparams; i++)
-            strmap_put(&names, fn->params[i].name, i);
+        /* A table only for long signatures: for a few names a scan is cheaper than hashing. */
+        if (fn->nparams > 8)
+            for (size_t i = 0; i < fn->nparams; i++)
+                strmap_put(&names, fn->params[i].name, i);
         for (size_t k = 0; k < a->nargs; k++) {
             struct argline *al = &a->args[k];
-            size_t *ix = strmap_get(&names, al->name);
-            struct runfile_param *prm = ix ? &fn->params[*ix] : NULL;
+            struct runfile_param *prm = NULL;
+
+            if (fn->nparams > 8) {
+                size_t *ix = strmap_get(&names, al->name);
+                prm = ix ? &fn->params[*ix] : NULL;
+            } else {
+                for (size_t i = 0; i < fn->nparams && !prm; i++)
+                    if (streq(fn->params[i].name, al->name))
+                        prm = &fn->params[i];
+            }
 
             if (!prm) {
                 report(p, DIAG_WARNING, al->name_off, chars(p, al->name_off, al->name_len), NULL,
@@ -1392,8 +1427,8 @@ static bool block_body(struct parser *p, size_t ob, struct runfile_fn *fn, bool 
         return false;
     }
     fn->kind = RUNFILE_BLOCK;
-    fn->body = dedent_block(p->t, ob, sc.end, &sc, &p->scratch, p->arena, &fn->line_kinds,
-                            &fn->nlines);
+    fn->body =
+        dedent_block(p->t, ob, sc.end, &sc, &p->scratch, p->arena, &fn->line_kinds, &fn->nlines);
     if (have_shebang && sb < sc.end)
         cs = code_start(fn->body, &dropped);
     fn->code = fn->body + cs;
@@ -1441,7 +1476,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     if (kw) {
         ns = skip_sp(p, s + 8);
         ne = ns;
-        while (ne < p->len && !strchr(" \t\n(){}#", p->t[ne]))
+        while (ne < p->len && !name_stop(p->t[ne]))
             ne++;
     } else {
         ns = s;
@@ -1525,7 +1560,7 @@ call:
                 add_stmt(p, RUNFILE_CALL, fn.name, ns);
                 ld->rf->stmts[ld->rf->nstmts - 1].args = args;
                 ld->rf->stmts[ld->rf->nstmts - 1].nargs = nargs;
-                            attrs_release(&at);
+                attrs_release(&at);
                 return next_line(p, j);
             }
         }
@@ -1544,7 +1579,7 @@ call:
     k = skip_sp(p, i);
     if (k < p->len && p->t[k] == '{') {
         if (!block_body(p, k, &fn, at.shell_set, &next)) {
-                    attrs_release(&at);
+            attrs_release(&at);
             return next;
         }
     } else if (k >= p->len || p->t[k] == '\n' || p->t[k] == '#') {
@@ -1553,7 +1588,7 @@ call:
             nb = next_nonblank(p, k);
         if (nb < p->len && p->t[nb] == '{') {
             if (!block_body(p, nb, &fn, at.shell_set, &next)) {
-                            attrs_release(&at);
+                attrs_release(&at);
                 return next;
             }
         } else {
@@ -1566,7 +1601,7 @@ call:
                  "expected '(' or a body after the function name");
         goto fail;
     } else if (!inline_body(p, k, &fn, &next)) {
-            attrs_release(&at);
+        attrs_release(&at);
         return next;
     }
 
@@ -1586,7 +1621,7 @@ call:
     apply_args(p, &at, &fn);
     if (at.os_valid && !at.os_match) { /* §6.4: discarded when read */
         attrs_release(&at);
-            return next;
+        return next;
     }
     attrs_release(&at);
     ALLOC_GROW(ld->defs, ld->ndefs + 1, ld->adefs);

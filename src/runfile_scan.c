@@ -795,6 +795,24 @@ static size_t lead_ws(const char *p, size_t len)
     return i;
 }
 
+/* Append to L, which starts in the caller's stack array of 'alloc' lines (most bodies fit). */
+static struct bline *bline_push(struct bline *L, struct bline *stack, size_t n, size_t *alloc,
+                                struct bline l)
+{
+    if (n == *alloc) {
+        if (L == stack) {
+            size_t want = *alloc * 2;
+            L = xmalloc(want * sizeof(*L));
+            memcpy(L, stack, n * sizeof(*L));
+            *alloc = want;
+        } else {
+            L = xgrow(L, sizeof(*L), n + 1, alloc);
+        }
+    }
+    L[n] = l;
+    return L;
+}
+
 static bool has_prefix(const struct bline *l, const char *pp, size_t plen)
 {
     return !plen || (l->len >= plen && !memcmp(l->p, pp, plen));
@@ -804,8 +822,8 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
                    struct buf *scratch, struct arena *arena, enum runfile_line_kind **kinds,
                    size_t *nlines)
 {
-    struct bline *L = NULL;
-    size_t n = 0, alloc = 0, a, si = 0;
+    struct bline stack[32], *L = stack;
+    size_t n = 0, alloc = ARRAY_SIZE(stack), a, si = 0;
     const char *nl = memchr(text + ob, '\n', cb - ob);
     const char *pp = NULL;
     size_t plen = 0;
@@ -834,8 +852,8 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
 
     /* Step 1: the rest of the opening line, the full lines, the text before the '}'. */
     a = ob + 1 + lead_ws(text + ob + 1, (size_t)(nl - text) - ob - 1);
-    ALLOC_GROW(L, n + 1, alloc);
-    L[n++] = (struct bline){ text + a, (size_t)(nl - text) - a, RUNFILE_LINE_CODE, 0, true };
+    L = bline_push(L, stack, n++, &alloc,
+                   (struct bline){ text + a, (size_t)(nl - text) - a, RUNFILE_LINE_CODE, 0, true });
     for (size_t b = (size_t)(nl - text) + 1; b <= cb;) {
         const char *e = memchr(text + b, '\n', cb - b);
         size_t end = e ? (size_t)(e - text) : cb;
@@ -851,8 +869,7 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
             while (l.len && (l.p[l.len - 1] == ' ' || l.p[l.len - 1] == '\t'))
                 l.len--;
         }
-        ALLOC_GROW(L, n + 1, alloc);
-        L[n++] = l;
+        L = bline_push(L, stack, n++, &alloc, l);
         if (!e)
             break;
         b = end + 1;
@@ -889,7 +906,7 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
     }
 
     /* Step 5: heredocs strip P only when all their lines carry it. */
-    bool *hd_strip = xcalloc(s->nheredocs + 1, sizeof(bool));
+    bool hd_none[1], *hd_strip = s->nheredocs ? xcalloc(s->nheredocs, sizeof(bool)) : hd_none;
     for (size_t h = 0; h < s->nheredocs; h++)
         hd_strip[h] = true;
     for (size_t i = lo; i < hi; i++) {
@@ -941,8 +958,10 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
             lines += out->buf[i] == '\n';
         nk = lines < nk ? lines : nk;
     }
-    free(hd_strip);
-    free(L);
+    if (hd_strip != hd_none)
+        free(hd_strip);
+    if (L != stack)
+        free(L);
     *kinds = k;
     *nlines = nk;
     return arena_strndup(arena, out->buf, out->len);

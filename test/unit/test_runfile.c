@@ -513,8 +513,10 @@ static void number_defaults_shortcut_agrees(void **state)
     struct buf src = BUF_INIT;
     struct parsed p;
     uint64_t x = 0x9e3779b97f4a7c15u;
-    enum { N = 3000 };
-    char (*texts)[48] = calloc(N, sizeof(*texts));
+    enum {
+        N = 3000
+    };
+    char(*texts)[48] = calloc(N, sizeof(*texts));
 
     (void)state;
     assert_non_null(texts);
@@ -526,7 +528,8 @@ static void number_defaults_shortcut_agrees(void **state)
         if (x & 1)
             t[n++] = '-';
         if ((x >> 1) & 1) {
-            n += (size_t)snprintf(t + n, 24, "%llu", (unsigned long long)((x >> 8) % 100000000000ull));
+            n += (size_t)snprintf(t + n, 24, "%llu",
+                                  (unsigned long long)((x >> 8) % 100000000000ull));
             zeros = 0;
         } else {
             t[n++] = '0';
@@ -586,6 +589,31 @@ static void number_defaults_shortcut_agrees(void **state)
     done(&p);
     buf_release(&src);
     free(texts);
+}
+
+/* Bodies longer than dedent's stack array of lines, with and without heredocs. */
+static void long_bodies_dedent(void **state)
+{
+    struct buf src = BUF_INIT, want = BUF_INIT;
+
+    (void)state;
+    for (int heredoc = 0; heredoc < 2; heredoc++) {
+        buf_reset(&src);
+        buf_reset(&want);
+        buf_addstr(&src, "long() {\n");
+        for (int i = 0; i < 100; i++) {
+            buf_addf(&src, "    echo %d\n", i);
+            buf_addf(&want, "%secho %d", i ? "\n" : "", i);
+            if (heredoc && i == 70) {
+                buf_addstr(&src, "    cat <<EOF\n    in heredoc\n    EOF\n");
+                buf_addstr(&want, "\ncat <<EOF\nin heredoc\nEOF");
+            }
+        }
+        buf_addstr(&src, "}\n");
+        expect_body(src.buf, "long", want.buf);
+    }
+    buf_release(&src);
+    buf_release(&want);
 }
 
 static void names(void **state)
@@ -869,6 +897,7 @@ int main(void)
         cmocka_unit_test(statements_and_calls),
         cmocka_unit_test(crlf_and_bom),
         cmocka_unit_test(values),
+        cmocka_unit_test(long_bodies_dedent),
         cmocka_unit_test(number_defaults_shortcut_agrees),
         cmocka_unit_test(names),
         cmocka_unit_test(load_discovery_and_merge),
