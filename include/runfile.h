@@ -184,6 +184,12 @@ struct runfile_load_opts {
     bool no_global_merge;    /* RUN_NO_GLOBAL_MERGE was set */
     const char *runfile_dir; /* RUN_RUNFILE_DIR, or NULL */
     const char *os;          /* "linux", "macos", "windows"; NULL = this system */
+    /*
+     * Leave every function's body, code and line_kinds empty (NULL, 0 lines): for callers
+     * that only need names and signatures (--list, --inspect). The text is still scanned the
+     * same way, so the diagnostics are the same; only the dedented copies are not made.
+     */
+    bool no_bodies;
 };
 
 /*

@@ -21,6 +21,8 @@ struct runfile *cmd_load(const struct cmd_ctx *ctx, bool need, int *status)
         .runfile = co->runfile,
         .no_global_merge = getenv("RUN_NO_GLOBAL_MERGE") != NULL,
         .runfile_dir = getenv("RUN_RUNFILE_DIR"),
+        /* --list and --inspect show no body: the dedented copies were a tenth of their cost. */
+        .no_bodies = co->mode == CLI_LIST || co->mode == CLI_INSPECT,
     };
     struct diag_list diags = DIAG_LIST_INIT;
     struct runfile *rf;

@@ -889,6 +889,7 @@ struct runfile *runfile_load(const struct runfile_load_opts *o, struct diag_list
     home = o->home ? realpath(o->home, NULL) : NULL;
     ld.cwd = cwd;
     ld.home = home;
+    ld.no_bodies = o->no_bodies;
 
     if (o->script || o->runfile) {
         const char *p = o->script ? o->script : o->runfile;

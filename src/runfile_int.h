@@ -150,6 +150,7 @@ struct loader {
     size_t ndefs, adefs;
     size_t afns, astmts, ainstr, afiles;
     struct strmap seen; /* canonical paths read in the current tree */
+    bool no_bodies;     /* runfile_load_opts.no_bodies */
 };
 
 void loader_init(struct loader *ld, struct runfile *rf, struct diag_list *diags);

@@ -1346,9 +1346,11 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
 {
     struct buf *b = &p->scratch;
     size_t end;
-    struct scan sc = {
-        .text = p->t, .len = p->len, .lang = LANG_SHELL, .mode = SCAN_INLINE, .record = true
-    };
+    struct scan sc = { .text = p->t,
+                       .len = p->len,
+                       .lang = LANG_SHELL,
+                       .mode = SCAN_INLINE,
+                       .record = !p->ld->no_bodies };
 
     if (!runfile_fn_is_polyglot(fn)) {
         scan_run(&sc, k);
@@ -1374,6 +1376,12 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
             }
             break;
         }
+    }
+    fn->kind = RUNFILE_INLINE;
+    if (p->ld->no_bodies) {
+        scan_release(&sc);
+        *next = end < p->len ? end + 1 : p->len;
+        return true;
     }
     /* Copy, dropping blanks after a continuation backslash. */
     buf_reset(b);
@@ -1409,7 +1417,9 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
 static bool block_body(struct parser *p, size_t ob, struct runfile_fn *fn, bool shell_set,
                        size_t *next)
 {
-    struct scan sc = { .text = p->t, .len = p->len, .mode = SCAN_BLOCK, .record = true };
+    struct scan sc = {
+        .text = p->t, .len = p->len, .mode = SCAN_BLOCK, .record = !p->ld->no_bodies
+    };
     size_t sb = find_shebang(p, ob), dropped = 0, cs = 0;
     enum runfile_interp shebang = RUNFILE_INTERP_DEFAULT;
     bool have_shebang = sb != SIZE_MAX;
@@ -1427,6 +1437,11 @@ static bool block_body(struct parser *p, size_t ob, struct runfile_fn *fn, bool 
         return false;
     }
     fn->kind = RUNFILE_BLOCK;
+    if (p->ld->no_bodies) {
+        scan_release(&sc);
+        *next = sc.end + 1;
+        return true;
+    }
     fn->body =
         dedent_block(p->t, ob, sc.end, &sc, &p->scratch, p->arena, &fn->line_kinds, &fn->nlines);
     if (have_shebang && sb < sc.end)

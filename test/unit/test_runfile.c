@@ -795,6 +795,71 @@ static void load_sources(void **state)
     diag_list_release(&diags);
 }
 
+/* no_bodies (--list, --inspect) changes nothing but the bodies: same functions, same
+ * parameters, same diagnostics, also for errors found while scanning a body. */
+static void load_without_bodies(void **state)
+{
+    static const char text[] = "# @desc Build\n"
+                               "build(target = \"all\", jobs: int = 2) {\n"
+                               "    cat <<EOF\n"
+                               "    }\n"
+                               "    EOF\n"
+                               "    make \"$target\" -j\"$jobs\"\n"
+                               "}\n"
+                               "hi() echo hi\n"
+                               "# @arg 1:name Who\n"
+                               "greet() echo \"$1\"\n"
+                               "bad() echo 'open\n"
+                               "py() {\n"
+                               "    #!/usr/bin/env python3\n"
+                               "    print(1)\n"
+                               "}\n"
+                               "broken() {\n"
+                               "    echo \"unterminated\n"
+                               "}\n";
+    struct runfile *rf[2];
+    struct buf out[2] = { BUF_INIT, BUF_INIT };
+
+    (void)state;
+    mkdirs("nb");
+    write_file("nb/Runfile", text);
+    for (int k = 0; k < 2; k++) {
+        struct diag_list diags = DIAG_LIST_INIT;
+        struct runfile_load_opts o = { .cwd = tmpdir, .runfile = "nb/Runfile", .no_bodies = k };
+        int err;
+
+        rf[k] = runfile_load(&o, &diags, &err);
+        assert_non_null(rf[k]);
+        diag_list_render(&out[k], &diags, false);
+        diag_list_release(&diags);
+    }
+    assert_true(strstr(out[0].buf, "unterminated") != NULL);
+    assert_string_equal(out[0].buf, out[1].buf);
+    assert_int_equal(rf[0]->nfns, rf[1]->nfns);
+    assert_int_equal(rf[0]->nfns, 4);
+    for (size_t i = 0; i < rf[0]->nfns; i++) {
+        const struct runfile_fn *a = &rf[0]->fns[i], *b = &rf[1]->fns[i];
+
+        assert_string_equal(a->name, b->name);
+        assert_int_equal(a->kind, b->kind);
+        assert_int_equal(a->interp, b->interp);
+        assert_int_equal(a->nparams, b->nparams);
+        for (size_t j = 0; j < a->nparams; j++) {
+            assert_string_equal(a->params[j].name, b->params[j].name);
+            assert_int_equal(a->params[j].origin.col, b->params[j].origin.col);
+        }
+        assert_non_null(a->body);
+        assert_null(b->body);
+        assert_null(b->code);
+        assert_int_equal(b->nlines, 0);
+    }
+    assert_int_equal(runfile_find(rf[1], "py")->interp, RUNFILE_INTERP_PYTHON3);
+    for (int k = 0; k < 2; k++) {
+        runfile_free(rf[k]);
+        buf_release(&out[k]);
+    }
+}
+
 static void source_depth_limit(void **state)
 {
     struct diag_list diags = DIAG_LIST_INIT;
@@ -902,6 +967,7 @@ int main(void)
         cmocka_unit_test(names),
         cmocka_unit_test(load_discovery_and_merge),
         cmocka_unit_test(load_sources),
+        cmocka_unit_test(load_without_bodies),
         cmocka_unit_test(source_depth_limit),
         cmocka_unit_test(large_runfile_loads_whole),
         cmocka_unit_test(wide_definitions_load_whole),
