@@ -130,8 +130,9 @@ unsigned edit_distance(const char *a, const char *b)
 
 static bool in_list(const char *const *list, const char *w, size_t len)
 {
+    /* The first byte first: almost every word differs there, and strlen need not run. */
     for (; *list; list++)
-        if (strlen(*list) == len && !memcmp(*list, w, len))
+        if (len && (*list)[0] == w[0] && strlen(*list) == len && !memcmp(*list, w, len))
             return true;
     return false;
 }
@@ -196,7 +197,8 @@ bool runfile_type_parse(const char *word, size_t len, enum runfile_type *type)
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
-        if (strlen(tab[i].w) == len && !memcmp(tab[i].w, word, len)) {
+        if (len && tab[i].w[0] == word[0] && strlen(tab[i].w) == len &&
+            !memcmp(tab[i].w, word, len)) {
             *type = tab[i].t;
             return true;
         }

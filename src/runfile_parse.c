@@ -94,7 +94,8 @@ static size_t line_index(const struct parser *p, size_t off)
     if (p->last_line) {
         size_t li = p->last_line - 1;
 
-        for (int k = 0; k < 4 && li < p->nls && p->ls[li] <= off; k++, li++)
+        /* A definition is usually a few lines after the last one: walk before bisecting. */
+        for (int k = 0; k < 64 && li < p->nls && p->ls[li] <= off; k++, li++)
             if (li + 1 == p->nls || off < p->ls[li + 1])
                 return li;
     }
@@ -1654,8 +1655,12 @@ static void note_instruction(struct parser *p, size_t ls, size_t le)
 {
     struct runfile *rf = p->ld->rf;
     struct span name, value;
+    const char *at = memchr(p->t + ls, '@', le - ls);
     char *v;
 
+    /* Only @instructions matters here, and read_attrs reads the others: look for it first. */
+    if (!at || (size_t)(p->t + le - at) < 13 || memcmp(at + 1, "instructions", 12) != 0)
+        return;
     if (!match_attr(p->t + ls, le - ls, &name, &value))
         return;
     if (name.b - name.a != 12 || memcmp(p->t + ls + name.a, "instructions", 12) != 0)

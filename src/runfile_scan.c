@@ -36,15 +36,24 @@ struct engine {
     struct scan *s;
     const char *t;
     size_t len, pos, start;
-    struct frame *st;
+    struct frame *st; /* starts as 'st0': most scans never nest deeper */
     size_t n, alloc;
+    struct frame st0[16];
     size_t *pending; /* heredoc ids waiting for the next line */
     size_t npending, apending;
 };
 
 static void push(struct engine *e, enum frame_kind kind, size_t open)
 {
-    ALLOC_GROW(e->st, e->n + 1, e->alloc);
+    if (e->n == e->alloc) {
+        if (e->st == e->st0) {
+            e->st = xmalloc(2 * e->alloc * sizeof(*e->st));
+            memcpy(e->st, e->st0, e->n * sizeof(*e->st));
+            e->alloc *= 2;
+        } else {
+            ALLOC_GROW(e->st, e->n + 1, e->alloc);
+        }
+    }
     e->st[e->n++] = (struct frame){ kind, 0, open };
 }
 
@@ -309,6 +318,19 @@ static bool dollar(struct engine *e)
     }
 }
 
+/*
+ * Bytes that the shell scanner acts on, in code and in double quotes. Every other byte only
+ * moves the position, so runs of them are skipped in a tight loop: most of a body is words
+ * and blanks, and the full dispatch per byte was the largest part of a load.
+ */
+static const bool code_special[256] = {
+    ['\\'] = 1, ['\''] = 1, ['"'] = 1, ['`'] = 1, ['$'] = 1, ['\n'] = 1,
+    ['#'] = 1,  ['<'] = 1,  ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1,
+};
+static const bool dq_special[256] = {
+    ['\\'] = 1, ['"'] = 1, ['`'] = 1, ['$'] = 1, ['\n'] = 1,
+};
+
 static void scan_shell(struct engine *e)
 {
     struct scan *s = e->s;
@@ -318,7 +340,17 @@ static void scan_shell(struct engine *e)
         struct frame *f = top(e);
         size_t i = e->pos;
         char c = e->t[i];
+        const bool *special = f->kind == FR_DQ ? dq_special : code_special;
 
+        if (!special[(unsigned char)c]) {
+            const unsigned char *t = (const unsigned char *)e->t;
+
+            while (++i < e->len && !special[t[i]])
+                ;
+            e->pos = i;
+            dsq = false; /* a plain byte ends a '$' that did not open $'...' */
+            continue;
+        }
         if (f->kind == FR_DQ) {
             if (c == '"') {
                 e->n--;
@@ -715,6 +747,9 @@ void scan_run(struct scan *s, size_t start)
 {
     struct engine e = { .s = s, .t = s->text, .len = s->len, .pos = start, .start = start };
 
+    e.st = e.st0;
+    e.alloc = ARRAY_SIZE(e.st0);
+
     s->status = SCAN_OK;
     s->end = s->len;
     s->err_open = OPEN_NONE;
@@ -733,7 +768,8 @@ void scan_run(struct scan *s, size_t start)
         scan_ruby(&e);
         break;
     }
-    free(e.st);
+    if (e.st != e.st0)
+        free(e.st);
     free(e.pending);
 }
 
