@@ -648,7 +648,6 @@ int runfile_file_read(struct runfile_file *f, const char *path)
     struct stat st;
     struct buf b = BUF_INIT;
     int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-    char chunk[65536];
 
     if (fd < 0)
         return errno;
@@ -664,10 +663,15 @@ int runfile_file_read(struct runfile_file *f, const char *path)
     f->ino = (uint64_t)st.st_ino;
     f->size = (uint64_t)st.st_size;
     f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    if (st.st_size > 0)
-        buf_grow(&b, (size_t)st.st_size);
+    /* Straight into the buffer, sized from fstat with a spare byte, so a regular file is
+     * one read plus the one that sees its end; anything that grows is still read whole. */
+    buf_grow(&b, st.st_size > 0 ? (size_t)st.st_size + 1 : 4096);
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+        ssize_t n;
+
+        if (b.alloc - b.len - 1 == 0)
+            buf_grow(&b, 65536);
+        n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -676,7 +680,7 @@ int runfile_file_read(struct runfile_file *f, const char *path)
         }
         if (n == 0)
             break;
-        buf_add(&b, chunk, (size_t)n);
+        buf_setlen(&b, b.len + (size_t)n);
     }
     f->len = runfile_fold_text(b.buf, b.len);
     buf_setlen(&b, f->len);
