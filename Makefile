@@ -17,6 +17,19 @@ PKGS        := libuv jansson libpcre2-8 yaml-0.1
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The run binary links libuv, jansson and pcre2 statically when their archives are there
+# (Debian's -dev packages ship them): loading three shared objects was a fifth of the
+# start-up every `run` pays (test/bench/RESULTS.md, A). SHARED_DEPS=1 links them dynamically.
+DEP_LIBDIR  := $(shell pkg-config --variable=libdir libuv 2>/dev/null)
+DEP_ARCHIVES := $(firstword $(wildcard $(DEP_LIBDIR)/libuv_a.a $(DEP_LIBDIR)/libuv.a)) \
+                $(wildcard $(DEP_LIBDIR)/libjansson.a $(DEP_LIBDIR)/libpcre2-8.a)
+ifeq ($(SHARED_DEPS)$(words $(DEP_ARCHIVES)),3)
+RUN_LIBS     = $(DEP_ARCHIVES) \
+               $(filter-out -luv -ljansson -lpcre2-8 -lyaml-0.1 -lyaml,$(shell pkg-config --static --libs $(PKGS) 2>/dev/null)) \
+               $(LDLIBS)
+else
+RUN_LIBS     = $(LIBS)
+endif
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -Wold-style-definition -Wwrite-strings -Wvla -Wformat=2 -Wundef -Wpointer-arith
@@ -49,7 +62,7 @@ BENCH_BINS  := $(BENCH_SRCS:test/bench/%.c=$(BUILD)/bench/%)
 all: $(BUILD)/run
 
 $(BUILD)/run: $(BUILD)/obj/main.o $(BUILD)/librun.a
-	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RUN_LIBS)
 
 $(BUILD)/librun.a: $(LIB_OBJS)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
