@@ -406,11 +406,11 @@ static void m_tools_list(struct mcp_server *s, const struct mcp_req *req, json_t
         return;
     }
     mcp_project_refresh(s);
-    /* The list is serialised once per load (list_text, same flags as the connection's):
-     * re-serialising it per request cost ~37M instructions at 1,000 tools. A batch needs the
-     * tree, as its responses are sent as one array. */
+    /* The list is written once per load (list_text, what the connection's flags would give):
+     * re-serialising it per request cost ~37M instructions at 1,000 tools. A batch needs a
+     * tree, as its responses are sent as one array: that is built only then. */
     if (req->batch)
-        mcp_reply(s, req, jsonrpc_result(req->id, json_incref(s->project.list)));
+        mcp_reply(s, req, jsonrpc_result(req->id, json_incref(mcp_project_list(s))));
     else if (s->state != MCP_CLOSING)
         jsonrpc_conn_send_result_text(s->conn, req->id, s->project.list_text);
     mcp_send_list_changed(s);

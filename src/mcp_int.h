@@ -53,8 +53,8 @@ struct mcp_project {
     struct diag_list diags;  /* problems of the load */
     char *errors_text;       /* rendered diags when the load has errors (§8.4), else NULL */
     struct schema_index *ix; /* offered tools; NULL when none (no Runfile or errors) */
-    json_t *list;            /* the tools/list result {"tools":[...]} */
-    char *list_text;         /* its compact serialisation, to see whether the list changed */
+    json_t *list;            /* the tools/list result as a tree, NULL until a batch needs it */
+    char *list_text;         /* the result as compact text: sent, and compared after a reload */
     struct mcp_ident *idents;
     size_t nidents, alloc_idents;
     struct mcp_watch **watches;
@@ -135,6 +135,9 @@ void mcp_project_release(struct mcp_project *p);
 /* Load or reuse the cached load for the session cwd (§11.1). Sets s->list_changed when the
  * serialised list differs from the last one computed. */
 void mcp_project_refresh(struct mcp_server *s);
+/* The tools/list result of the current load as a tree (a batch answer), built on first use
+ * from the same model as list_text. Borrowed: valid until the next load. */
+json_t *mcp_project_list(struct mcp_server *s);
 /* Close the watch handles (shutdown). */
 void mcp_project_unwatch(struct mcp_server *s);
 /* The root Runfile path of the load, or NULL (borrowed). */

@@ -227,8 +227,7 @@ static void load(struct mcp_server *s)
     };
     struct diag_list warnings = DIAG_LIST_INIT;
     char *previous = p->list_text;
-    json_t *tools;
-    size_t i;
+    struct buf list = BUF_INIT;
 
     p->list_text = NULL;
     release_load(p);
@@ -241,7 +240,7 @@ static void load(struct mcp_server *s)
         add_discovery_idents(s);
     p->rf = runfile_load(&o, &p->diags, &p->load_errno);
     if (p->rf) {
-        for (i = 0; i < p->rf->nfiles; i++) {
+        for (size_t i = 0; i < p->rf->nfiles; i++) {
             const struct runfile_file *f = p->rf->files[i];
             struct mcp_ident *id = add_ident(p, f->path);
 
@@ -265,16 +264,28 @@ static void load(struct mcp_server *s)
     log_diags(s, &warnings);
     diag_list_release(&warnings);
 
-    tools = p->ix ? schema_index_tools(p->ix) : json_array();
-    for (i = 0; i < json_array_size(s->builtins); i++)
-        json_array_append(tools, json_array_get(s->builtins, i));
-    p->list = json_object();
-    json_object_set_new(p->list, "tools", tools);
-    p->list_text = json_dumps(p->list, JSON_COMPACT | SCHEMA_JSON_FLAGS);
+    /* Written straight from the model; the tree waits until a batch needs it. */
+    schema_write_list(p->ix, s->builtins, SCHEMA_COMPACT, &list);
+    p->list_text = buf_detach(&list, NULL);
     if (previous && !streq(previous, p->list_text))
         s->list_changed = true;
     free(previous);
     watch_dirs(s);
+}
+
+json_t *mcp_project_list(struct mcp_server *s)
+{
+    struct mcp_project *p = &s->project;
+    json_t *tools;
+
+    if (p->list)
+        return p->list;
+    tools = schema_index_tools(p->ix);
+    for (size_t i = 0; i < json_array_size(s->builtins); i++)
+        json_array_append(tools, json_array_get(s->builtins, i));
+    p->list = json_object();
+    json_object_set_new(p->list, "tools", tools);
+    return p->list;
 }
 
 static bool still_valid(const struct mcp_server *s)

@@ -2,8 +2,10 @@
  * schema: which functions are MCP tools, their JSON Schemas, and tools/call arguments → argv.
  *
  * The index is built once per loaded Runfile: offering rules are applied to every described
- * function in Runfile order, the winners' tool objects are built, and a table sorted by tool
- * name answers lookups. Everything here is pure; warnings are diags, failures are text.
+ * function in Runfile order, and a hash table of the winners' tool names answers lookups. The
+ * tool list is written as text straight from the model (schema_write_list); the jansson tree
+ * of the same list is built only on request. Everything here is pure; warnings are diags,
+ * failures are text.
  */
 #include "schema.h"
 
@@ -32,28 +34,36 @@ enum offer {
 };
 
 struct entry {
-    char *tool;
+    const char *tool; /* fn->name itself when that has no ':', else owned (tool_of) */
     const struct runfile_fn *fn;
-    size_t order; /* index in rf->fns */
 };
 
 struct schema_index {
-    json_t *tools;         /* the offered tool objects, Runfile order */
-    struct entry *entries; /* the offered functions, sorted by tool name */
-    size_t nentries;
+    struct entry *offered; /* the offered functions in Runfile order */
+    size_t noffered;
+    size_t *slots; /* by tool name, open addressing: index + 1 into 'offered', 0 empty */
+    size_t mask;   /* the number of slots (a power of two, over twice 'noffered') - 1 */
 };
 
 char *schema_tool_name(const char *fn_name)
 {
-    struct buf b = BUF_INIT;
+    size_t n = 0, colons = 0;
+    char *tool, *q;
 
+    for (; fn_name[n]; n++)
+        colons += fn_name[n] == ':';
+    tool = xmalloc(n + colons + 1);
+    q = tool;
     for (const char *p = fn_name; *p; p++) {
-        if (*p == ':')
-            buf_addstr(&b, "__");
-        else
-            buf_addch(&b, *p);
+        if (*p == ':') {
+            *q++ = '_';
+            *q++ = '_';
+        } else {
+            *q++ = *p;
+        }
     }
-    return buf_detach(&b, NULL);
+    *q = '\0';
+    return tool;
 }
 
 /*
@@ -229,14 +239,37 @@ static enum offer offer_alone(const struct runfile_fn *fn, const char *tool)
     return OFFER_YES;
 }
 
-static int entry_cmp(const void *a, const void *b)
+/* The tool name of 'fn_name' without a copy when it is the same (no ':' in it). */
+static const char *tool_of(const char *fn_name)
 {
-    const struct entry *x = a, *y = b;
-    int c = strcmp(x->tool, y->tool);
+    return strchr(fn_name, ':') ? schema_tool_name(fn_name) : fn_name;
+}
 
-    if (c)
-        return c;
-    return x->order < y->order ? -1 : x->order > y->order;
+static void tool_free(const char *tool, const struct runfile_fn *fn)
+{
+    if (tool != fn->name)
+        free((char *)tool);
+}
+
+/* FNV-1a: tool names are short, and the table only needs a fair spread. */
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
+    }
+    return (size_t)h;
+}
+
+/* The slot of 'tool' among 'es' in the table: where it is, or the empty one it would take. */
+static size_t find_slot(const size_t *slots, size_t mask, const struct entry *es, const char *tool)
+{
+    for (size_t i = name_hash(tool) & mask;; i = (i + 1) & mask) {
+        if (!slots[i] || streq(es[slots[i] - 1].tool, tool))
+            return i;
+    }
 }
 
 /*
@@ -317,59 +350,70 @@ static void warn(struct diag_list *l, const struct runfile_fn *fn, enum offer wh
 struct schema_index *schema_index_new(const struct runfile *rf, struct diag_list *warnings)
 {
     struct schema_index *ix = xcalloc(1, sizeof(*ix));
-    size_t nfns = rf ? rf->nfns : 0;
+    size_t nfns = rf ? rf->nfns : 0, ncand = 0, nslots = 8;
     enum offer *why = xcalloc(nfns ? nfns : 1, sizeof(*why));
     const char **winner = xcalloc(nfns ? nfns : 1, sizeof(*winner));
-    char **tool = xcalloc(nfns ? nfns : 1, sizeof(*tool));
+    const char **tool = xcalloc(nfns ? nfns : 1, sizeof(*tool));
     struct entry *cand = xcalloc(nfns ? nfns : 1, sizeof(*cand));
-    size_t ncand = 0;
+    size_t *group = xcalloc(nfns ? nfns : 1, sizeof(*group));
+    size_t *renumber = xcalloc(nfns ? nfns : 1, sizeof(*renumber));
 
-    ix->tools = json_array();
     for (size_t i = 0; i < nfns; i++) {
-        tool[i] = schema_tool_name(rf->fns[i].name);
+        tool[i] = tool_of(rf->fns[i].name);
         why[i] = offer_alone(&rf->fns[i], tool[i]);
         if (why[i] == OFFER_YES)
-            cand[ncand++] = (struct entry){ .tool = tool[i], .fn = &rf->fns[i], .order = i };
+            cand[ncand++] = (struct entry){ .tool = tool[i], .fn = &rf->fns[i] };
     }
 
     /*
-     * Candidates sharing a tool name sit next to each other after sorting, in Runfile order.
-     * The winner is the one named exactly like the tool, else the last definition.
+     * Group the candidates by tool name in Runfile order. Each slot holds its group's winner
+     * so far: the one named exactly like the tool stays once it arrives (function names are
+     * unique, so there is at most one), else the later definition takes over.
      */
-    qsort(cand, ncand, sizeof(*cand), entry_cmp);
-    ix->entries = xcalloc(ncand ? ncand : 1, sizeof(*ix->entries));
-    for (size_t g = 0; g < ncand;) {
-        size_t end = g + 1, win;
-        while (end < ncand && streq(cand[end].tool, cand[g].tool))
-            end++;
-        win = end - 1;
-        for (size_t k = g; k < end; k++) {
-            if (streq(cand[k].fn->name, cand[k].tool))
-                win = k;
-        }
-        for (size_t k = g; k < end; k++) {
-            if (k == win)
-                continue;
-            why[cand[k].order] = OFFER_COLLISION;
-            winner[cand[k].order] = cand[win].fn->name;
-        }
-        ix->entries[ix->nentries] = cand[win];
-        ix->entries[ix->nentries].tool = xstrdup(cand[win].tool);
-        ix->nentries++;
-        g = end;
+    while (nslots < 2 * ncand)
+        nslots *= 2;
+    ix->mask = nslots - 1;
+    ix->slots = xcalloc(nslots, sizeof(*ix->slots));
+    for (size_t c = 0; c < ncand; c++) {
+        size_t sl = find_slot(ix->slots, ix->mask, cand, cand[c].tool), h;
+
+        group[c] = sl;
+        h = ix->slots[sl];
+        if (!h || !streq(cand[h - 1].fn->name, cand[h - 1].tool))
+            ix->slots[sl] = c + 1;
     }
 
+    /* The winners, still in Runfile order; the slots are renumbered to match. */
+    ix->offered = xcalloc(ncand ? ncand : 1, sizeof(*ix->offered));
+    for (size_t c = 0; c < ncand; c++) {
+        size_t win = ix->slots[group[c]] - 1, order = (size_t)(cand[c].fn - rf->fns);
+
+        if (win == c) {
+            renumber[c] = ix->noffered;
+            ix->offered[ix->noffered++] = cand[c];
+        } else {
+            why[order] = OFFER_COLLISION;
+            winner[order] = cand[win].fn->name;
+        }
+    }
+    for (size_t sl = 0; sl < nslots; sl++) {
+        if (ix->slots[sl])
+            ix->slots[sl] = renumber[ix->slots[sl] - 1] + 1;
+    }
+
+    /* Warnings in Runfile order; the winners' tool names now belong to the index. */
     for (size_t i = 0; i < nfns; i++) {
         if (why[i] == OFFER_YES)
-            json_array_append_new(ix->tools, schema_tool_json(&rf->fns[i], tool[i]));
-        else
-            warn(warnings, &rf->fns[i], why[i], tool[i], winner[i]);
-        free(tool[i]);
+            continue;
+        warn(warnings, &rf->fns[i], why[i], tool[i], winner[i]);
+        tool_free(tool[i], &rf->fns[i]);
     }
     free(tool);
     free(why);
     free(winner);
     free(cand);
+    free(group);
+    free(renumber);
     return ix;
 }
 
@@ -377,35 +421,33 @@ void schema_index_free(struct schema_index *ix)
 {
     if (!ix)
         return;
-    for (size_t i = 0; i < ix->nentries; i++)
-        free(ix->entries[i].tool);
-    free(ix->entries);
-    json_decref(ix->tools);
+    for (size_t i = 0; i < ix->noffered; i++)
+        tool_free(ix->offered[i].tool, ix->offered[i].fn);
+    free(ix->offered);
+    free(ix->slots);
     free(ix);
 }
 
 json_t *schema_index_tools(const struct schema_index *ix)
 {
-    return json_copy(ix->tools);
-}
+    json_t *tools = json_array();
 
-static int entry_key_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct entry *)elem)->tool);
+    for (size_t i = 0; ix && i < ix->noffered; i++)
+        json_array_append_new(tools, schema_tool_json(ix->offered[i].fn, ix->offered[i].tool));
+    return tools;
 }
 
 const struct runfile_fn *schema_index_find(const struct schema_index *ix, const char *tool_name)
 {
-    const struct entry *e =
-        bsearch(tool_name, ix->entries, ix->nentries, sizeof(*ix->entries), entry_key_cmp);
+    size_t sl = find_slot(ix->slots, ix->mask, ix->offered, tool_name);
 
-    return e ? e->fn : NULL;
+    return ix->slots[sl] ? ix->offered[ix->slots[sl] - 1].fn : NULL;
 }
 
 json_t *schema_tools(const struct runfile *rf, struct diag_list *warnings)
 {
     struct schema_index *ix = schema_index_new(rf, warnings);
-    json_t *tools = json_incref(ix->tools);
+    json_t *tools = schema_index_tools(ix);
 
     schema_index_free(ix);
     return tools;
@@ -418,6 +460,433 @@ const struct runfile_fn *schema_find_tool(const struct runfile *rf, const char *
 
     schema_index_free(ix);
     return fn;
+}
+
+/* ---- the tool list as text ---- */
+
+/*
+ * The writer produces what json_dumps() of the tree built above gives, without the tree: at
+ * 10,000 functions, building, dumping and freeing the tree took ~650M instructions, the
+ * writer takes ~18M. What jansson does and this copies (dump.c of jansson 2.14):
+ *   - layout: "{" / "[" then a newline and the indentation of the next depth before the first
+ *     member, "," plus newline and indentation between members, newline and the outer
+ *     indentation before "}" / "]"; an empty container is "{}" / "[]"; ": " between key and
+ *     value (":" with JSON_COMPACT, which has no newlines at all);
+ *   - strings: '"' and '\\' escaped, \b \f \n \r \t by name, other bytes below 0x20 as
+ *     \u00XX with upper-case hex; '/', DEL and non-ASCII kept as they are;
+ *   - integers with "%" JSON_INTEGER_FORMAT.
+ * Text that may hold invalid UTF-8 goes through the replacement text_json() does. A number
+ * default is copied when its text is provably what jansson prints (normalised defaults are);
+ * any other number, and object defaults, are formatted by jansson itself (put_default).
+ * Parameter names are unique within a function (the parser drops duplicates), so no property
+ * is written twice where the tree would keep one. The unit tests and the fuzz harness compare
+ * the two on every input they have.
+ */
+
+/* A newline and the indentation of depth 0..15 (two spaces a level). */
+static const char newline_indent[] = "\n                              ";
+
+struct writer {
+    struct buf *out;
+    bool pretty; /* JSON_INDENT(2), else JSON_COMPACT */
+};
+
+/*
+ * Append without buf_add's per-call checks; the NUL is written once at the end of
+ * schema_write_list (the buffer is the writer's alone until then).
+ */
+static inline void put(struct writer *w, const char *s, size_t n)
+{
+    struct buf *b = w->out;
+
+    if (b->alloc - b->len <= n)
+        buf_grow(b, n);
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+}
+
+#define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+/* The separator before a member at 'depth' in pretty layout: the line break and indent. */
+static inline void put_indent(struct writer *w, unsigned depth)
+{
+    if (w->pretty)
+        put(w, newline_indent, 1 + 2 * (size_t)depth);
+}
+
+/* ",<newline><indent>" between two members at 'depth'. */
+static inline void put_next(struct writer *w, unsigned depth)
+{
+    PUT_LIT(w, ",");
+    put_indent(w, depth);
+}
+
+/* What goes between a key and its value. */
+static inline void put_colon(struct writer *w)
+{
+    if (w->pretty)
+        PUT_LIT(w, ": ");
+    else
+        PUT_LIT(w, ":");
+}
+
+/* A key known to need no escaping, with its separator: "type": */
+static inline void put_key(struct writer *w, const char *quoted, size_t n)
+{
+    put(w, quoted, n);
+    put_colon(w);
+}
+
+#define PUT_KEY(w, lit) put_key((w), "\"" lit "\"", sizeof(lit) + 1)
+
+/* What each byte needs inside a JSON string: 0 copy, 1 escape, 2 check as UTF-8. */
+static const unsigned char byte_class[256] = {
+    /* 0x00-0x1F: control characters */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    ['"'] = 1, ['\\'] = 1,
+    /* 0x80-0xFF: sequences of two to four bytes, or invalid ones */
+    [0x80] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x80 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0x90 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xA0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xB0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xC0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xD0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xE0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* 0xF0 */
+};
+
+/*
+ * 's' (NUL-terminated) as a JSON string: invalid UTF-8 becomes U+FFFD, as in text_json(),
+ * then escaped as jansson's dump_string() does.
+ */
+static void put_text(struct writer *w, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    const unsigned char *end = p + strlen(s);
+
+    PUT_LIT(w, "\"");
+    while (p < end) {
+        unsigned char c = *p;
+
+        if (!byte_class[c]) {
+            p++;
+            continue;
+        }
+        if (byte_class[c] == 2) {
+            size_t len = utf8_seq_len(p, (size_t)(end - p));
+
+            if (len) {
+                p += len;
+                continue;
+            }
+            put(w, (const char *)run, (size_t)(p - run));
+            PUT_LIT(w, "\xEF\xBF\xBD");
+            run = ++p;
+            continue;
+        }
+        put(w, (const char *)run, (size_t)(p - run));
+        run = ++p;
+        switch (c) {
+        case '"':
+            PUT_LIT(w, "\\\"");
+            break;
+        case '\\':
+            PUT_LIT(w, "\\\\");
+            break;
+        case '\b':
+            PUT_LIT(w, "\\b");
+            break;
+        case '\f':
+            PUT_LIT(w, "\\f");
+            break;
+        case '\n':
+            PUT_LIT(w, "\\n");
+            break;
+        case '\r':
+            PUT_LIT(w, "\\r");
+            break;
+        case '\t':
+            PUT_LIT(w, "\\t");
+            break;
+        default: {
+            char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF] };
+            put(w, u, sizeof(u));
+        }
+        }
+    }
+    put(w, (const char *)run, (size_t)(p - run));
+    PUT_LIT(w, "\"");
+}
+
+/*
+ * json_dumps() of 'v' in the writer's layout, placed at nesting 'depth': jansson indents from
+ * depth 0, and every newline in its output is layout (newlines inside strings are escaped),
+ * so each one gets the missing indentation.
+ */
+static void put_dumped(struct writer *w, const json_t *v, unsigned depth)
+{
+    size_t flags =
+        JSON_ENCODE_ANY | SCHEMA_JSON_FLAGS | (w->pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    char *text = json_dumps(v, flags);
+    const char *p, *nl;
+
+    if (!text)
+        BUG("cannot serialise a JSON value");
+    for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
+        put(w, p, (size_t)(nl - p));
+        put_indent(w, depth);
+    }
+    put(w, p, strlen(p));
+    free(text);
+}
+
+/*
+ * True when jansson prints json_real(strtod(v)) with SCHEMA_JSON_FLAGS as 'v' itself, which
+ * is then copied. That holds for [-]digits.digits without leading zeros and with at most 15
+ * significant digits (so the double prints back to the same digits: DBL_DIG is 15), whose
+ * decimal exponent is from -4 to 14 (where "%.15g" uses fixed notation), with no trailing
+ * zero ("%g" drops it) unless the fraction is just "0" (jansson puts ".0" back). Normalised
+ * defaults (execution.md §4: "1.5", "2.0", "0.25") are; anything else goes through jansson.
+ */
+static bool is_plain_real(const char *v)
+{
+    const char *p = v + (*v == '-'), *dot = strchr(p, '.'), *frac;
+    size_t intlen, fraclen;
+
+    if (!dot || dot == p || !dot[1])
+        return false;
+    frac = dot + 1;
+    intlen = (size_t)(dot - p);
+    fraclen = strlen(frac);
+    if (intlen > 1 && *p == '0')
+        return false;
+    for (const char *q = p; *q; q++) {
+        if (q != dot && (*q < '0' || *q > '9'))
+            return false;
+    }
+    if (fraclen == 1 && *frac == '0') /* "2.0": %.15g gives "2", jansson adds ".0" */
+        return intlen <= 15;
+    if (frac[fraclen - 1] == '0')
+        return false;
+    if (*p == '0') { /* 0.000ddd: the exponent is -(zeros + 1) */
+        size_t lead = 0;
+
+        while (frac[lead] == '0')
+            lead++;
+        return lead <= 3 && fraclen - lead <= 15;
+    }
+    return intlen + fraclen <= 15;
+}
+
+/*
+ * True when 'v' is the decimal text strtoll() reads and "%lld" writes back unchanged: an
+ * optional '-', no leading zeros, no "-0", at most 18 digits (so never out of range).
+ */
+static bool is_plain_integer(const char *v)
+{
+    const char *p = v + (*v == '-');
+    size_t n = 0;
+
+    if (*p == '0')
+        return !p[1] && p == v;
+    for (; p[n]; n++) {
+        if (p[n] < '0' || p[n] > '9')
+            return false;
+    }
+    return n >= 1 && n <= 18;
+}
+
+/*
+ * The `default` member of 'p' with its leading separator, exactly as param_json() and
+ * default_json() decide it (nothing when they give no default). At depth 6.
+ */
+static void put_default(struct writer *w, const struct runfile_param *p)
+{
+    const char *v = p->default_value;
+    json_t *j = NULL;
+
+    switch (p->type) {
+    case RUNFILE_STRING:
+        put_next(w, 6);
+        PUT_KEY(w, "default");
+        put_text(w, v);
+        return;
+    case RUNFILE_INTEGER:
+        if (is_plain_integer(v)) {
+            put_next(w, 6);
+            PUT_KEY(w, "default");
+            put(w, v, strlen(v));
+            return;
+        }
+        break;
+    case RUNFILE_NUMBER:
+        if (is_plain_real(v)) {
+            put_next(w, 6);
+            PUT_KEY(w, "default");
+            put(w, v, strlen(v));
+            return;
+        }
+        break;
+    case RUNFILE_BOOLEAN:
+        if (streq(v, "true") || streq(v, "false")) {
+            put_next(w, 6);
+            PUT_KEY(w, "default");
+            put(w, v, strlen(v));
+            return;
+        }
+        break;
+    case RUNFILE_OBJECT:
+        break;
+    }
+    /* Anything else: the value the tree would hold, formatted by jansson. */
+    j = default_json(p);
+    if (j) {
+        put_next(w, 6);
+        PUT_KEY(w, "default");
+        put_dumped(w, j, 6);
+        json_decref(j);
+    }
+}
+
+/* The timeout property (mcp.md §6.3) as a constant, in each layout. */
+#define TIMEOUT_COMPACT                                                              \
+    "\"timeout\":{\"type\":\"integer\",\"description\":\"" SCHEMA_TIMEOUT_DESC "\"," \
+    "\"minimum\":0}"
+#define TIMEOUT_PRETTY                                            \
+    "\"timeout\": {\n"                                            \
+    "            \"type\": \"integer\",\n"                        \
+    "            \"description\": \"" SCHEMA_TIMEOUT_DESC "\",\n" \
+    "            \"minimum\": 0\n"                                \
+    "          }"
+
+/* One property of the input schema, as param_json() builds it. At depth 5. */
+static void put_param(struct writer *w, const struct runfile_fn *fn, const struct runfile_param *p)
+{
+    put_text(w, p->name);
+    put_colon(w);
+    PUT_LIT(w, "{");
+    put_indent(w, 6);
+    PUT_KEY(w, "type");
+    if (p->is_rest) {
+        PUT_LIT(w, "\"array\"");
+    } else {
+        PUT_LIT(w, "\"");
+        put(w, runfile_type_name(p->type), strlen(runfile_type_name(p->type)));
+        PUT_LIT(w, "\"");
+    }
+    if (p->desc && *p->desc) {
+        put_next(w, 6);
+        PUT_KEY(w, "description");
+        put_text(w, p->desc);
+    }
+    if (fn->has_signature && !p->is_rest && !p->required && p->default_value)
+        put_default(w, p);
+    if (p->is_rest) {
+        put_next(w, 6);
+        PUT_KEY(w, "items");
+        PUT_LIT(w, "{");
+        put_indent(w, 7);
+        PUT_KEY(w, "type");
+        PUT_LIT(w, "\"string\"");
+        put_indent(w, 6);
+        PUT_LIT(w, "}");
+    }
+    put_indent(w, 5);
+    PUT_LIT(w, "}");
+}
+
+/* The tool object of schema_tool_json(). At depth 2. */
+static void put_tool(struct writer *w, const struct runfile_fn *fn, const char *tool)
+{
+    size_t nrequired = 0;
+
+    PUT_LIT(w, "{");
+    put_indent(w, 3);
+    PUT_KEY(w, "name");
+    put_text(w, tool);
+    put_next(w, 3);
+    PUT_KEY(w, "description");
+    put_text(w, fn->desc ? fn->desc : "");
+    put_next(w, 3);
+    PUT_KEY(w, "inputSchema");
+    PUT_LIT(w, "{");
+    put_indent(w, 4);
+    PUT_KEY(w, "type");
+    PUT_LIT(w, "\"object\"");
+    put_next(w, 4);
+    PUT_KEY(w, "properties");
+    PUT_LIT(w, "{");
+    put_indent(w, 5);
+    for (size_t i = 0; i < fn->nparams; i++) {
+        put_param(w, fn, &fn->params[i]);
+        put_next(w, 5);
+        nrequired += fn->params[i].required && !fn->params[i].is_rest;
+    }
+    if (w->pretty)
+        PUT_LIT(w, TIMEOUT_PRETTY);
+    else
+        PUT_LIT(w, TIMEOUT_COMPACT);
+    put_indent(w, 4);
+    PUT_LIT(w, "}");
+    put_next(w, 4);
+    PUT_KEY(w, "required");
+    if (!nrequired) {
+        PUT_LIT(w, "[]");
+    } else {
+        size_t k = 0;
+
+        PUT_LIT(w, "[");
+        put_indent(w, 5);
+        for (size_t i = 0; i < fn->nparams; i++) {
+            const struct runfile_param *p = &fn->params[i];
+
+            if (!p->required || p->is_rest)
+                continue;
+            if (k++)
+                put_next(w, 5);
+            put_text(w, p->name);
+        }
+        put_indent(w, 4);
+        PUT_LIT(w, "]");
+    }
+    put_indent(w, 3);
+    PUT_LIT(w, "}");
+    put_indent(w, 2);
+    PUT_LIT(w, "}");
+}
+
+void schema_write_list(const struct schema_index *ix, const json_t *extra,
+                       enum schema_layout layout, struct buf *out)
+{
+    struct writer w = { .out = out, .pretty = layout == SCHEMA_PRETTY };
+    size_t ntools = ix ? ix->noffered : 0, nextra = json_array_size(extra);
+
+    PUT_LIT(&w, "{");
+    put_indent(&w, 1);
+    PUT_KEY(&w, "tools");
+    if (!ntools && !nextra) {
+        PUT_LIT(&w, "[]");
+    } else {
+        PUT_LIT(&w, "[");
+        put_indent(&w, 2);
+        for (size_t i = 0; i < ntools; i++) {
+            if (i)
+                put_next(&w, 2);
+            put_tool(&w, ix->offered[i].fn, ix->offered[i].tool);
+        }
+        for (size_t i = 0; i < nextra; i++) {
+            if (ntools + i)
+                put_next(&w, 2);
+            put_dumped(&w, json_array_get(extra, i), 2);
+        }
+        put_indent(&w, 1);
+        PUT_LIT(&w, "]");
+    }
+    put_indent(&w, 0);
+    PUT_LIT(&w, "}");
+    buf_setlen(out, out->len);
 }
 
 /* ---- tools/call arguments ---- */

@@ -192,6 +192,46 @@ test('batches: only under 2025-03-26, answered together (§3.3)', async (t) => {
     await s.end();
 });
 
+// tools/list is sent as text written straight from the Runfile model; in a batch it is built
+// as a jansson tree instead. Both must be the same bytes, for every kind of value.
+test('tools/list in a batch is byte for byte the list sent alone (§3.3, §6)', async (t) => {
+    const p = project({
+        Runfile: [
+            '# @desc Ship "it" \\ now / é \u20ac \x1b\ttab',
+            '# @arg version The "version"',
+            'release:canary(version, count: int = -3, ratio: float = 2e3, big: number = 1e21,',
+            "  small: number = 0.1, dry: bool = yes, opts: object = '{\"b\": 1, \"a\": [true, null, 2.50]}',",
+            '  label = "it\'s \\"q\\"", ...extra) {',
+            '  echo "$version"',
+            '}',
+            '# @desc Legacy',
+            '# @arg 1:name Who',
+            '# @arg 2:count? int How many',
+            'legacy() echo "$1"',
+            '',
+        ].join('\n'),
+    });
+    t.after(p.cleanup);
+    const s = rawServer(p);
+    await s.request('i', 'initialize', { protocolVersion: '2025-03-26' });
+    s.send('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
+    const alone = await s.response(1);
+    s.send('[{"jsonrpc":"2.0","id":2,"method":"tools/list"}]\n');
+    const batch = await s.next((m) => Array.isArray(m));
+    const head1 = '{"jsonrpc":"2.0","id":1,"result":', head2 = '[{"jsonrpc":"2.0","id":2,"result":';
+    assert.ok(alone.text.startsWith(head1) && alone.text.endsWith('}'), alone.text);
+    assert.ok(batch.text.startsWith(head2) && batch.text.endsWith('}]'), batch.text);
+    const a = alone.text.slice(head1.length, -1), b = batch.text.slice(head2.length, -2);
+    assert.equal(a, b);
+    const tools = JSON.parse(a).tools;
+    assert.deepEqual(tools.map((x) => x.name), ['release__canary', 'legacy', 'set_cwd', 'get_cwd',
+        'run_docs']);
+    assert.equal(tools[0].description, 'Ship "it" \\ now / é \u20ac \x1b\ttab');
+    assert.deepEqual(tools[0].inputSchema.properties.opts.default, { b: 1, a: [true, null, 2.5] });
+    assert.match(a, /"big":\{"type":"number","default":1e21\}/);
+    await s.end();
+});
+
 test('requests before initialize follow 2024-11-05; validation by version (§4.2, §7.3)', async (t) => {
     const p = project();
     t.after(p.cleanup);

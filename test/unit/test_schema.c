@@ -5,10 +5,13 @@
  */
 #include "unit.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base.h"
 #include "buf.h"
@@ -128,14 +131,411 @@ static char *dump(const json_t *j, size_t flags)
     return s;
 }
 
+/* The tree's list and the written list, both compact, must be 'expected_compact'. */
 static void assert_tools(const struct runfile *rf, const char *expected_compact)
 {
     json_t *tools = schema_tools(rf, NULL);
-    char *s = dump(tools, JSON_COMPACT);
+    char *s = dump(tools, JSON_COMPACT), *doc = xasprintf("{\"tools\":%s}", expected_compact);
+    struct schema_index *ix = schema_index_new(rf, NULL);
+    struct buf text = BUF_INIT;
 
     assert_string_equal(s, expected_compact);
+    schema_write_list(ix, NULL, SCHEMA_COMPACT, &text);
+    assert_string_equal(text.buf, doc);
+    assert_int_equal(text.len, strlen(doc));
+    buf_release(&text);
+    schema_index_free(ix);
+    free(doc);
     free(s);
     json_decref(tools);
+}
+
+/* ---- the written list against the tree ---- */
+
+/*
+ * What json_dumps() makes of the tree: {"tools": schema_index_tools(ix) + the elements of
+ * 'extra'}, with the flags of 'layout' plus SCHEMA_JSON_FLAGS. The caller frees.
+ */
+static char *tree_text(const struct schema_index *ix, const json_t *extra,
+                       enum schema_layout layout)
+{
+    json_t *tools = schema_index_tools(ix), *doc = json_object();
+    size_t flags = layout == SCHEMA_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
+    char *text;
+
+    for (size_t i = 0; i < json_array_size(extra); i++)
+        json_array_append(tools, json_array_get(extra, i));
+    json_object_set_new(doc, "tools", tools);
+    text = dump(doc, flags);
+    json_decref(doc);
+    return text;
+}
+
+/*
+ * Odd values for the 'extra' elements (the built-in tools in the server): nesting deeper than
+ * any tool object, empty containers, escapes, reals, and elements that are not objects.
+ */
+static json_t *odd_extra(void)
+{
+    json_error_t err;
+    json_t *extra = json_loads(
+        "[{\"name\":\"x\",\"a\":[],\"o\":{},\"n\":[1,2.5,-0.0,1e300,1e-7,{\"deep\":{\"deeper\":"
+        "[null,true,false,\"s\\n\\\"\\\\\\u0001\\u001f/\\u007f\u00e9\\ud83d\\ude00\"]}}]},"
+        "\"a string\",42,[],{},[[[]]]]",
+        0, &err);
+
+    if (!extra)
+        fail_msg("odd_extra: %s", err.text);
+    return extra;
+}
+
+/*
+ * schema_write_list() must give exactly the tree's text: in both layouts, and with and
+ * without extra elements. On a difference, says where (with 'what' naming the input).
+ */
+static void assert_writer_matches(const struct schema_index *ix, const char *what)
+{
+    static const enum schema_layout layouts[] = { SCHEMA_COMPACT, SCHEMA_PRETTY };
+    json_t *extras[] = { NULL, odd_extra() };
+
+    for (size_t e = 0; e < ARRAY_SIZE(extras); e++) {
+        for (size_t l = 0; l < ARRAY_SIZE(layouts); l++) {
+            char *want = tree_text(ix, extras[e], layouts[l]);
+            struct buf got = BUF_INIT;
+            size_t at = 0;
+
+            buf_addstr(&got, "prefix:"); /* appends, and leaves what was there */
+            schema_write_list(ix, extras[e], layouts[l], &got);
+            assert_int_equal(strlen(got.buf), got.len);
+            while (want[at] && want[at] == got.buf[7 + at])
+                at++;
+            if (strncmp(got.buf, "prefix:", 7) || want[at] || got.len != 7 + at)
+                fail_msg("%s (layout %d, extra %zu): differs at byte %zu:\n tree:   %.60s\n "
+                         "writer: %.60s",
+                         what, (int)layouts[l], e, at, want + at, got.buf + 7 + at);
+            buf_release(&got);
+            free(want);
+        }
+    }
+    json_decref(extras[1]);
+}
+
+static void assert_writer_matches_rf(const struct runfile *rf, const char *what)
+{
+    struct schema_index *ix = schema_index_new(rf, NULL);
+
+    assert_writer_matches(ix, what);
+    schema_index_free(ix);
+}
+
+/* Every Runfile of the golden cases and the samples: DIR/<case>/Runfile. Returns the count. */
+static size_t writer_matches_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+
+    if (!d)
+        fail_msg("cannot open '%s' (run the unit tests from the top of the tree)", dir);
+    while ((de = readdir(d))) {
+        struct diag_list diags = DIAG_LIST_INIT;
+        char *casedir, *file, *abs;
+        struct runfile *rf;
+        struct stat st;
+
+        if (de->d_name[0] == '.')
+            continue;
+        casedir = xasprintf("%s/%s", dir, de->d_name);
+        file = xasprintf("%s/Runfile", casedir);
+        if (stat(file, &st) == 0) {
+            abs = realpath(casedir, NULL);
+            assert_non_null(abs);
+            rf = runfile_load(&(struct runfile_load_opts){ .cwd = abs, .runfile = "Runfile" },
+                              &diags, NULL);
+            if (!rf)
+                fail_msg("cannot load '%s'", file);
+            assert_writer_matches_rf(rf, file);
+            runfile_free(rf);
+            free(abs);
+            n++;
+        }
+        diag_list_release(&diags);
+        free(file);
+        free(casedir);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The golden cases (valid and invalid: a Runfile with errors still has a model) and samples. */
+static void writer_matches_tree_on_goldens(void **state)
+{
+    (void)state;
+    assert_true(writer_matches_in("test/runfile/valid") >= 10);
+    assert_true(writer_matches_in("test/runfile/invalid") >= 10);
+    assert_true(writer_matches_in("runfiles") >= 5);
+}
+
+/* No Runfile (a NULL index) and a Runfile with no tools. */
+static void writer_empty_lists(void **state)
+{
+    struct buf text = BUF_INIT;
+    struct tb t;
+
+    (void)state;
+    assert_writer_matches(NULL, "no index");
+    schema_write_list(NULL, NULL, SCHEMA_PRETTY, &text);
+    assert_string_equal(text.buf, "{\n  \"tools\": []\n}");
+    buf_reset(&text);
+    schema_write_list(NULL, NULL, SCHEMA_COMPACT, &text);
+    assert_string_equal(text.buf, "{\"tools\":[]}");
+    buf_release(&text);
+    tb_init(&t, "");
+    add_fn(&t, "quiet", NULL, true, 1);
+    add_fn(&t, "empty", "", true, 1);
+    assert_writer_matches_rf(&t.rf, "no described functions");
+    tb_free(&t);
+}
+
+/* Every byte value in descriptions: escapes, control characters, invalid and valid UTF-8. */
+static void writer_text_bytes(void **state)
+{
+    static const char *const texts[] = {
+        "\"quoted\" and \\back\\slash\\ and /slash/ and \x7f (DEL)",
+        "\b\f\n\r\t and \x01\x02\x1b\x1f",
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd \xf4\x8f\xbf\xbf", /* valid */
+        "lone \x80 continuation",
+        "overlong \xc0\x80 and \xc1\xbf and \xe0\x80\x80 and \xf0\x80\x80\x80",
+        "surrogate \xed\xa0\x80 and \xed\xbf\xbf",
+        "above U+10FFFF \xf4\x90\x80\x80 and \xf5\x80\x80\x80 and \xff\xfe",
+        "cut at the end \xe2\x82",
+        "cut \xe2\x82 inside, then \"escapes\"\n",
+        "\xf0\x9f\x98",
+        "\xc3",
+        " ",
+    };
+    struct tb t;
+    struct buf all = BUF_INIT;
+
+    (void)state;
+    tb_init(&t, "");
+    for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+        char *name = xasprintf("f%zu", i);
+        struct runfile_fn *fn = add_fn(&t, name, texts[i], true, 1);
+
+        add_param(fn, "p", RUNFILE_STRING, false, texts[i], texts[i]);
+        add_rest(fn, "rest", texts[i]);
+        free(name);
+    }
+    /* Every byte from 1 to 255, alone and in a row. */
+    for (int c = 1; c < 256; c++) {
+        char text[4] = { 'x', (char)c, 'y', '\0' };
+        char *name = xasprintf("b%d", c);
+        struct runfile_fn *fn = add_fn(&t, name, text, true, 1);
+
+        add_param(fn, "p", RUNFILE_STRING, true, NULL, text);
+        buf_addch(&all, c);
+        free(name);
+    }
+    add_fn(&t, "all", all.buf, true, 1);
+    assert_writer_matches_rf(&t.rf, "description bytes");
+    buf_release(&all);
+    tb_free(&t);
+}
+
+/*
+ * Defaults of every type, including texts the parser would have normalised (so the writer's
+ * own fast paths and its fall-back to jansson both run), and ones that give no default.
+ */
+static void writer_defaults(void **state)
+{
+    static const char *const ints[] = { "0",
+                                        "-5",
+                                        "7",
+                                        "123456789012345678",
+                                        "-123456789012345678",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "9223372036854775808",
+                                        "99999999999999999999",
+                                        "007",
+                                        "-0",
+                                        "+5",
+                                        "1x" };
+    static const char *const nums[] = { "1.5",
+                                        "2.0",
+                                        "-0.0",
+                                        "0.0",
+                                        "-2.5",
+                                        "0.1",
+                                        "0.0001",
+                                        "0.00012345",
+                                        "0.00001",
+                                        "1e21",
+                                        "1e+21",
+                                        "2e3",
+                                        "123456789012345.0",
+                                        "1234567890123456.0",
+                                        "123456789012345.6",
+                                        "12345678901234.5",
+                                        "0.123456789012345",
+                                        "0.1234567890123456",
+                                        "100",
+                                        "1.50",
+                                        "3",
+                                        "nan",
+                                        "inf",
+                                        "-inf",
+                                        "1e400",
+                                        "1e-400",
+                                        "4.9e-324",
+                                        "1.7976931348623157e308",
+                                        "0x10",
+                                        ".5",
+                                        "5.",
+                                        "-.5",
+                                        "00.5",
+                                        "1.0000000000000002",
+                                        "9007199254740993.0" };
+    static const char *const bools[] = { "true", "false", "yes",  "no",    "on", "off",
+                                         "1",    "0",     "TRUE", "bogus", "" };
+    static const char *const objs[] = {
+        "{}",
+        "{\"b\": 1, \"a\": [true, null]}",
+        "{\"nested\":{\"x\":{\"y\":[1,[2,[3,{}]]]}}}",
+        "{\"s\":\"tab\\t nl\\n quote\\\" slash\\/ u\\u0001 \\u00e9 \\ud83d\\ude00\"}",
+        "{\"r\":[0.1,1e21,-0.0,2.0,1.23456789012345678,1e-5]}",
+        "{\"dup\":1,\"dup\":2}",
+        "[1]",
+        "\"text\"",
+        "garbage",
+        "{\"big\":1e400}",
+        "{\"nul\":\"\\u0000\"}",
+        ""
+    };
+    struct tb t;
+    struct runfile_fn *fn;
+
+    (void)state;
+    tb_init(&t, "");
+    fn = add_fn(&t, "ints", "integers", true, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+        char *name = xasprintf("i%zu", i);
+        add_param(fn, name, RUNFILE_INTEGER, false, ints[i], NULL);
+        free(name);
+    }
+    fn = add_fn(&t, "nums", "numbers", true, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(nums); i++) {
+        char *name = xasprintf("n%zu", i);
+        add_param(fn, name, RUNFILE_NUMBER, false, nums[i], "d");
+        free(name);
+    }
+    fn = add_fn(&t, "bools", "booleans", true, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(bools); i++) {
+        char *name = xasprintf("b%zu", i);
+        add_param(fn, name, RUNFILE_BOOLEAN, false, bools[i], NULL);
+        free(name);
+    }
+    fn = add_fn(&t, "objs", "objects", true, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(objs); i++) {
+        char *name = xasprintf("o%zu", i);
+        add_param(fn, name, RUNFILE_OBJECT, false, objs[i], "o");
+        free(name);
+    }
+    /* Defaults that are not shown: legacy parameters, required ones, rest parameters. */
+    fn = add_fn(&t, "legacy", "legacy", false, 1);
+    add_param(fn, "l", RUNFILE_INTEGER, false, "5", NULL);
+    fn = add_fn(&t, "mixed", "mixed", true, 1);
+    add_param(fn, "r", RUNFILE_NUMBER, true, "1.5", "required with a default");
+    add_param(fn, "s", RUNFILE_STRING, false, "", "empty default");
+    add_param(fn, "t", RUNFILE_OBJECT, false, NULL, "optional without a default");
+    add_rest(fn, "rest", NULL);
+    fn->params[fn->nparams - 1].default_value = xstrdup("x");
+    assert_writer_matches_rf(&t.rf, "defaults");
+    tb_free(&t);
+}
+
+/* Offering rules: namespaces, collisions, names that are not offered, many tools. */
+static void writer_offering(void **state)
+{
+    struct tb t;
+    struct runfile_fn *fn;
+    char long_name[80];
+
+    (void)state;
+    tb_init(&t, "");
+    add_fn(&t, "db:migrate:up", "namespaced", true, 1);
+    add_fn(&t, "db__migrate__up", "same tool name, wins", true, 1);
+    add_fn(&t, "a:b__c", "collides with the next", true, 1);
+    add_fn(&t, "a__b:c", "and wins as the later", true, 1);
+    add_fn(&t, "build-image", "dash", true, 1);
+    add_fn(&t, "get_cwd", "built-in name", true, 1);
+    fn = add_fn(&t, "limited", "has a timeout parameter", true, 1);
+    add_param(fn, "timeout", RUNFILE_INTEGER, true, NULL, NULL);
+    memset(long_name, 'x', 65);
+    long_name[65] = '\0';
+    add_fn(&t, long_name, "too long", true, 1);
+    for (int i = 0; i < 300; i++) {
+        char *name = xasprintf("ns%d:task%d", i % 7, i);
+        fn = add_fn(&t, name, "many", i % 2, 1);
+        add_param(fn, "x", (enum runfile_type)(i % 5), i % 3 == 0, "1", i % 4 ? "x" : NULL);
+        free(name);
+    }
+    assert_writer_matches_rf(&t.rf, "offering");
+    tb_free(&t);
+}
+
+/* A Runfile through the parser: what real models hold. */
+static void writer_parsed_runfile(void **state)
+{
+    static const char text[] =
+        "# @desc Release \"it\" \\ now / \xc3\xa9 \xff\xfe \x01\ttab\n"
+        "# @arg version The \"version\" to ship\n"
+        "# @arg opts Extra options\n"
+        "release:canary(version, count: int = -3, ratio: float = 2e3, small: number = 0.1,\n"
+        "  big: number = 1e21, tiny: number = 1e-7, dry: bool = yes, label = \"it's \\\"q\\\"\",\n"
+        "  opts: object = '{\"b\": 1, \"a\": [true, null, {\"c\": 2.50}]}', plain: str, ...extra) {\n"
+        "  echo \"$version\"\n"
+        "}\n"
+        "# @desc Legacy form\n"
+        "# @arg 1:name Who\n"
+        "# @arg 2:count? int How many\n"
+        "# @arg 3:flag? bool\n"
+        "legacy() echo \"$1\"\n"
+        "# @desc In Python\n"
+        "# @shell python\n"
+        "py(x: int = 1, y: float = 0.5) {\n"
+        "  print(x, y)\n"
+        "}\n"
+        "# @desc Node \xe2\x82\xac\n"
+        "js(...words) {\n"
+        "  #!/usr/bin/env node\n"
+        "  console.log(process.argv)\n"
+        "}\n"
+        "# @desc\n"
+        "undescribed() echo\n"
+        "# @desc Empty arg description\n"
+        "# @arg a\n"
+        "emptyarg(a) echo \"$a\"\n";
+    struct diag_list diags = DIAG_LIST_INIT;
+    struct runfile *rf = runfile_parse("Runfile", NULL, text, sizeof(text) - 1, false, &diags);
+    struct schema_index *ix = schema_index_new(rf, NULL);
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    assert_true(rf->nfns >= 6);
+    assert_writer_matches(ix, "parsed Runfile");
+    /* The writer really covered the tricky parts (the parser kept them). */
+    schema_write_list(ix, NULL, SCHEMA_COMPACT, &out);
+    assert_non_null(strstr(out.buf, "\"release__canary\""));
+    assert_non_null(
+        strstr(out.buf, "\\\"it\\\" \\\\ now / \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd \\u0001\\ttab"));
+    assert_non_null(strstr(out.buf, "\"default\":1e21"));
+    assert_non_null(strstr(out.buf, "\"default\":{\"b\":1,\"a\":[true,null,{\"c\":2.5}]}"));
+    buf_release(&out);
+    schema_index_free(ix);
+    runfile_free(rf);
+    diag_list_release(&diags);
 }
 
 /* The first line of every rendered warning, joined by '\n'. */
@@ -1045,6 +1445,12 @@ int main(void)
         cmocka_unit_test(collisions),
         cmocka_unit_test(warning_location_and_rendering),
         cmocka_unit_test(index_tools_are_a_fresh_array),
+        cmocka_unit_test(writer_matches_tree_on_goldens),
+        cmocka_unit_test(writer_empty_lists),
+        cmocka_unit_test(writer_text_bytes),
+        cmocka_unit_test(writer_defaults),
+        cmocka_unit_test(writer_offering),
+        cmocka_unit_test(writer_parsed_runfile),
         cmocka_unit_test(number_text),
         cmocka_unit_test(positions_by_name),
         cmocka_unit_test(missing_and_empty),
