@@ -91,15 +91,17 @@ static bool group_has_live_member(int pgid)
     if (!dir)
         return true;
     while (!live && (e = readdir(dir))) {
-        char path[300], stat[512], state;
+        char path[300], stat[512];
         const char *end;
-        int ppid, pgrp;
+        char *next;
+        long pgrp;
         ssize_t n;
         int fd;
 
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
-        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        if (snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name) >= (int)sizeof(path))
+            continue;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
@@ -108,10 +110,16 @@ static bool group_has_live_member(int pgid)
         if (n <= 0)
             continue;
         stat[n] = '\0';
-        /* "pid (comm) state ppid pgrp ...": comm may hold anything, so parse after the last ')'. */
+        /*
+         * "pid (comm) state ppid pgrp ...": comm may hold anything, so parse after the last
+         * ')': the state letter, then two numbers.
+         */
         end = strrchr(stat, ')');
-        if (end && sscanf(end + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
-            state != 'Z' && state != 'X')
+        if (!end || end[1] != ' ' || !end[2] || end[2] == 'Z' || end[2] == 'X')
+            continue;
+        (void)strtol(end + 3, &next, 10); /* ppid */
+        pgrp = strtol(next, &next, 10);
+        if (pgrp == pgid && (*next == ' ' || *next == '\n'))
             live = true;
     }
     closedir(dir);
