@@ -386,18 +386,19 @@ static void on_sigchld(uv_signal_t *h, int signo)
 /* A pidfd for 'pid', or -1 (ENOSYS before Linux 5.3, or RUN_PROC_NO_PIDFD set for tests). */
 static int open_pidfd(pid_t pid)
 {
+    static bool unsupported; /* asked once: the kernel (or valgrind 3.19) has no pidfd_open */
     const char *off = getenv("RUN_PROC_NO_PIDFD");
+    int fd = -1;
 
-    if (off && *off) {
-        errno = ENOSYS;
-        return -1;
-    }
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
-#else
     errno = ENOSYS;
-    return -1;
+    if (unsupported || (off && *off))
+        return -1;
+#ifdef SYS_pidfd_open
+    fd = (int)syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
 #endif
+    if (fd < 0 && errno == ENOSYS)
+        unsupported = true;
+    return fd;
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -645,10 +646,25 @@ static void new_session(void **state)
     run_free(&r);
 }
 
-/* The exit is watched on a pidfd, or through SIGCHLD when pidfds are off. */
+/* Whether this process can open pidfds (not before Linux 5.3, nor under valgrind 3.19). */
+static bool have_pidfd(void)
+{
+#ifdef SYS_pidfd_open
+    int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+    if (fd >= 0) {
+        close(fd);
+        return true;
+    }
+#endif
+    return false;
+}
+
+/* The exit is watched on a pidfd, or through SIGCHLD when pidfds are off or missing. */
 static void exit_watch(void **state)
 {
     struct run r;
+    bool pidfd = !sigchld_mode && have_pidfd();
 
     (void)state;
     run_init(&r, NULL);
@@ -656,8 +672,8 @@ static void exit_watch(void **state)
     r.kill_on_output = SIGUSR1;
     run_sh(&r, "trap 'exit 4' USR1; echo hi; while :; do sleep 0.01; done", PROC_NEW_SESSION);
     assert_int_equal(r.status, 4);
-    assert_int_equal(r.pidfds, sigchld_mode ? 0 : 1);
-    assert_int_equal(r.sigchld_caught, sigchld_mode);
+    assert_int_equal(r.pidfds, pidfd ? 1 : 0);
+    assert_int_equal(r.sigchld_caught, !pidfd);
     run_free(&r);
 }
 
