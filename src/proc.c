@@ -46,7 +46,11 @@ extern char **environ;
  */
 #define PIPE_CAPACITY (256 * 1024)
 
-/* posix_spawn_file_actions_addclosefrom_np is glibc 2.34 or later. */
+/*
+ * posix_spawn_file_actions_addclosefrom_np is glibc 2.34 or later; without it only
+ * close-on-exec keeps descriptors from the child (all of run's own have it, but not
+ * necessarily those it inherited).
+ */
 #ifdef __GLIBC__
 #if __GLIBC_PREREQ(2, 34)
 #define HAVE_ADDCLOSEFROM 1
