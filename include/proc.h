@@ -2,10 +2,15 @@
  * proc: run one interpreter process on a libuv loop with its output captured (mcp.md §9,
  * execution.md §11 captured columns).
  *
- * The child gets stdin from /dev/null, stdout and stderr on pipes that feed two outstores,
- * default dispositions for signals 1-31 (so SIG_DFL for SIGPIPE even though the server ignores
- * it) and an empty mask, and (with PROC_NEW_SESSION) its own session and process group so that
- * a timeout or a cancellation can kill everything it started.
+ * The child is started with posix_spawn (no fork of the server). It gets stdin from /dev/null,
+ * stdout and stderr on pipes that feed two outstores and no other descriptor, default
+ * dispositions for all signals (so SIG_DFL for SIGPIPE even though the server ignores it) and
+ * an empty mask, and (with PROC_NEW_SESSION) its own session and process group so that a
+ * timeout or a cancellation can kill everything it started.
+ * Its exit is seen on a pidfd, or, where pidfd_open is missing (Linux < 5.3), through SIGCHLD
+ * (a uv_signal_t per call); setting RUN_PROC_NO_PIDFD to a non-empty value forces that
+ * fallback, for tests. Either way only the call's own pid is reaped (waitpid(pid)), so the
+ * program may have other children; it must not ignore SIGCHLD, or the status is lost (0).
  * A call is finished when the child has exited and both pipes are at EOF (or the drain limit
  * of PROC_DRAIN_MS after exit passed; processes left in the background keep running); then
  * both outstores are finished (files complete and closed), 'done' runs exactly once, after
@@ -44,12 +49,13 @@ typedef void proc_done_fn(struct proc_call *call, void *arg);
 typedef void proc_output_fn(struct proc_call *call, void *arg);
 
 struct proc_opts {
-    char *const
-        *argv;        /* NULL-terminated; argv[0] is run as execvp would; used only by proc_start */
-    char *const *env; /* NULL-terminated "K=V" list, used only by proc_start; NULL = environ */
-    const char *cwd;  /* NULL = inherit */
-    unsigned flags;   /* enum proc_flags */
-    uint64_t timeout_ms;        /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
+    /* NULL-terminated; argv[0] is run as execvp would (a name without '/' is searched in run's
+     * own PATH; a path to a file without "#!" runs with /bin/sh); used only by proc_start */
+    char *const *argv;
+    char *const *env;    /* NULL-terminated "K=V" list, used only by proc_start; NULL = environ */
+    const char *cwd;     /* NULL = inherit */
+    unsigned flags;      /* enum proc_flags */
+    uint64_t timeout_ms; /* 0 = none; SIGTERM to the group, SIGKILL after the grace period */
     struct outstore *out, *err; /* borrowed sinks, finished before 'done'; NULL = discard */
     proc_done_fn *done;
     proc_output_fn *output;

@@ -416,3 +416,38 @@ test('SIGTERM with a call that ignores SIGTERM: killed, exit 0 (§12)', async (t
     assert.equal(code, 0);
     assert.ok(await until(() => pids.every((x) => !alive(x)), 1000), 'nothing left behind');
 });
+
+test('without pidfds (the SIGCHLD fallback, RUN_PROC_NO_PIDFD): answers, statuses, a timeout and end of input as before (§9)', async (t) => {
+    const p = project({ Runfile: RUNFILE });
+    t.after(p.cleanup);
+    const s = rawServer(p, { env: { RUN_PROC_NO_PIDFD: '1' } });
+    await s.initialize();
+    s.send({ jsonrpc: '2.0', id: 'to', method: 'tools/call',
+        params: { name: 'stubborn', arguments: { tag: 'fb', timeout: 1 } } });
+    // Thirty calls that end close together, one in three failing: each gets its own answer.
+    for (let i = 0; i < 30; i++) {
+        s.send({ jsonrpc: '2.0', id: i, method: 'tools/call', params: i % 3
+            ? { name: 'args', arguments: { words: [String(i)] } }
+            : { name: 'check', arguments: {} } });
+    }
+    for (let i = 0; i < 30; i++) {
+        const r = (await s.response(i)).msg.result;
+        assert.equal(normMs(r.content[0].text), i % 3
+            ? `Execution: \`args\` ✓ Success (<ms>ms)\n[${i}]\n`
+            : 'Execution: `check` ✗ Failed (<ms>ms)\nbad input\n**Exit Code:** 3\n');
+    }
+    const to = (await s.response('to', 8000)).msg.result;
+    assert.equal(normMs(to.content[0].text), 'Execution: `stubborn` ✗ Timed out (<ms>ms)\n' +
+        '**Timed out after 1 s:** the command was stopped with SIGTERM, then SIGKILL.\n');
+    const killed = readPids(p.dir, 'fb');
+    assert.ok(await until(() => killed.every((x) => !alive(x)), 2000));
+    // End of input with a call running: its group dies and the server exits 0 at once.
+    s.send({ jsonrpc: '2.0', id: 'h', method: 'tools/call', params: { name: 'hang', arguments: {} } });
+    const pids = await until(() => readPids(p.dir, ''), 5000);
+    assert.ok(pids);
+    const { code, signal } = await s.end();
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+    assert.ok(await until(() => pids.every((x) => !alive(x)), 1000));
+    assert.deepEqual(s.lines, []);
+});
