@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_SIZE (64 * 1024)
+#define CHUNK_SIZE ((size_t)64 * 1024)
 #define ALIGN      alignof(max_align_t)
 
 struct arena_chunk {

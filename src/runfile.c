@@ -400,9 +400,11 @@ static char *format_number(double d)
 static bool number_is_normal(const char *s)
 {
     const char *p = s + (*s == '-');
-    size_t sig = 0, zeros = 0;
+    size_t sig = 0;
 
     if (*p == '0') {
+        size_t zeros = 0;
+
         p++;
         if (*p != '.')
             return false;
