@@ -27,8 +27,7 @@ struct parser {
     size_t len;
     char *dir; /* directory for relative `source` paths, or NULL */
     unsigned depth;
-    size_t *ls; /* line starts */
-    size_t nls;
+    size_t cur_off, cur_line;   /* line_index()'s last answer: a line start and its index */
     size_t last_off, last_line; /* origin_at()'s last answer (last_line 0: none) */
     unsigned last_col;
     size_t *cblock; /* line starts of the comment block above the current line */
@@ -85,28 +84,37 @@ static void perr_set(struct parser *p, struct perr *e, size_t off, size_t nbytes
     e->hint = hint ? xstrdup(hint) : NULL;
 }
 
-static size_t line_index(const struct parser *p, size_t off)
+/*
+ * The 0-based line of byte 'off' and (*ls) where that line starts. Positions are asked for
+ * mostly in text order, so the answer moves from the last one: forward by counting newlines,
+ * backward (the attribute lines above a definition) line by line. A jump far back, which only
+ * a diagnostic can cause, counts again from the top. A table of every line start cost more
+ * to build than all the answers together.
+ */
+static size_t line_index(struct parser *p, size_t off, size_t *ls)
 {
-    size_t lo = 0, hi = p->nls;
+    const char *t = p->t;
 
-    /* Positions mostly come in increasing order: try the last answer's line and the next
-     * few before searching all the line starts. */
-    if (p->last_line) {
-        size_t li = p->last_line - 1;
-
-        /* A definition is usually a few lines after the last one: walk before bisecting. */
-        for (int k = 0; k < 64 && li < p->nls && p->ls[li] <= off; k++, li++)
-            if (li + 1 == p->nls || off < p->ls[li + 1])
-                return li;
+    if (off < p->cur_off && p->cur_off - off > 65536) {
+        p->cur_off = 0;
+        p->cur_line = 0;
     }
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->ls[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
+    while (off < p->cur_off) { /* cur_off > 0 is a line start: t[cur_off - 1] is '\n' */
+        size_t q = p->cur_off - 1;
+        while (q > 0 && t[q - 1] != '\n')
+            q--;
+        p->cur_off = q;
+        p->cur_line--;
     }
-    return lo;
+    for (;;) {
+        const char *nl = memchr(t + p->cur_off, '\n', off - p->cur_off);
+        if (!nl)
+            break;
+        p->cur_line++;
+        p->cur_off = (size_t)(nl - t) + 1;
+    }
+    *ls = p->cur_off;
+    return p->cur_line;
 }
 
 /*
@@ -121,8 +129,7 @@ static struct runfile_origin origin_at(struct parser *p, size_t off)
 
     if (off > p->len)
         off = p->len;
-    li = line_index(p, off);
-    ls = p->ls[li];
+    li = line_index(p, off, &ls);
     if (p->last_line == li + 1 && p->last_off >= ls && p->last_off <= off)
         col = p->last_col + diag_count_chars(p->t + p->last_off, off - p->last_off);
     else
@@ -1686,15 +1693,7 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
                         .depth = depth,
                         .arena = &ld->rf->arena,
                         .scratch = BUF_INIT };
-    size_t pos = 0, als = 0;
-
-    /* Line starts, for positions in diagnostics and origins. */
-    ALLOC_GROW(p.ls, 1, als);
-    p.ls[p.nls++] = 0;
-    for (const char *c = p.t; (c = memchr(c, '\n', (size_t)(p.t + p.len - c))); c++) {
-        ALLOC_GROW(p.ls, p.nls + 1, als);
-        p.ls[p.nls++] = (size_t)(c - p.t) + 1;
-    }
+    size_t pos = 0;
 
     while (pos < p.len && !ld->stop) {
         size_t s = skip_sp(&p, pos), le = line_end(&p, pos);
@@ -1754,7 +1753,6 @@ static void read_file(struct loader *ld, struct runfile_file *f, const char *dir
         }
         pos = read_simple(&p, s, false, 0);
     }
-    free(p.ls);
     free(p.cblock);
     free(p.dir);
     buf_release(&p.scratch);
