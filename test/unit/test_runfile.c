@@ -616,6 +616,34 @@ static void long_bodies_dedent(void **state)
     buf_release(&want);
 }
 
+/* Origins far above the point the reader has reached (an @arg line 100 KB above its
+ * definition) get their real line and column. */
+static void origins_far_back(void **state)
+{
+    struct buf src = BUF_INIT;
+    struct parsed p;
+    const struct runfile_fn *fn;
+
+    (void)state;
+    buf_addstr(&src, "# @arg 1:first Far above\n");
+    for (int i = 0; i < 3000; i++)
+        buf_addstr(&src, "# padding padding padding pad\n");
+    buf_addstr(&src, "#   @arg 2:second Near\n"
+                     "far() echo \"$1\" \"$2\"\n");
+    parse(&p, src.buf);
+    fn = fn_of(&p, "far");
+    assert_int_equal(fn->nparams, 2);
+    assert_string_equal(fn->params[0].name, "first");
+    assert_int_equal(fn->params[0].origin.line, 1);
+    assert_int_equal(fn->params[0].origin.col, 10);
+    assert_string_equal(fn->params[1].name, "second");
+    assert_int_equal(fn->params[1].origin.line, 3002);
+    assert_int_equal(fn->params[1].origin.col, 12);
+    assert_int_equal(fn->origin.line, 3003);
+    done(&p);
+    buf_release(&src);
+}
+
 static void names(void **state)
 {
     (void)state;
@@ -962,6 +990,7 @@ int main(void)
         cmocka_unit_test(statements_and_calls),
         cmocka_unit_test(crlf_and_bom),
         cmocka_unit_test(values),
+        cmocka_unit_test(origins_far_back),
         cmocka_unit_test(long_bodies_dedent),
         cmocka_unit_test(number_defaults_shortcut_agrees),
         cmocka_unit_test(names),
