@@ -119,6 +119,15 @@ test_expect "listing executes nothing" '
     printf "touch side-effect\nX=\$(touch side2)\nf() touch side3\nf()\n" >Runfile &&
     run_cmd --list && expect_status 0 && [ ! -e side-effect ] && [ ! -e side2 ] && [ ! -e side3 ]
 '
+test_expect "names are sorted by bytes, whatever their first eight bytes share" '
+    mkdir -p order && cd order &&
+    for n in a ab abcdefgh abcdefg abcdefghi abcdefgh-z abcdefgh:z abcdefgh_z abcdefghZ \
+        abcdefgh0 B b_ b- b:c db:migrate:up db:migrate db:migrate-all db:migrate:down Zed z \
+        x1234567 x12345678 x1234567-x x1234567_ x9; do echo "$n() echo"; done >Runfile &&
+    RUN_NO_GLOBAL_MERGE=1 run_cmd --list && expect_status 0 &&
+    expect_eq "$(tail -n +2 <<<"$out" | sed "s/^  //")" \
+        "$(grep -o "^[^(]*" Runfile | LC_ALL=C sort)"
+'
 test_expect "a closed stdout ends run quietly" '
     for i in $(seq 1 5000); do echo "f$i() echo"; done >Runfile &&
     "$RUN_BIN" --list 2>err.txt | head -n 1 >/dev/null && [ ! -s err.txt ]
