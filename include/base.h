@@ -50,6 +50,15 @@ char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void *xgrow(void *ptr, size_t size, size_t need, size_t *alloc);
 #define ALLOC_GROW(ptr, need, alloc) ((ptr) = xgrow((ptr), sizeof(*(ptr)), (need), &(alloc)))
 
+/*
+ * The same for an array that starts in a fixed array of the caller's ('first', '*alloc'
+ * elements, often on the stack) and moves to the heap when it outgrows it. Free the array
+ * only when it is no longer 'first'.
+ */
+void *xgrow_from(void *ptr, void *first, size_t size, size_t need, size_t *alloc);
+#define ALLOC_GROW_FROM(ptr, first, need, alloc) \
+    ((ptr) = xgrow_from((ptr), (first), sizeof(*(ptr)), (need), &(alloc)))
+
 /* True when 'a' and 'b' are equal strings (both non-NULL). */
 static inline bool streq(const char *a, const char *b)
 {

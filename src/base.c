@@ -125,6 +125,22 @@ void *xgrow(void *ptr, size_t size, size_t need, size_t *alloc)
     return xrealloc(ptr, n * size);
 }
 
+void *xgrow_from(void *ptr, void *first, size_t size, size_t need, size_t *alloc)
+{
+    size_t n = *alloc;
+    void *p;
+
+    if (ptr != first)
+        return xgrow(ptr, size, need, alloc);
+    if (need <= n)
+        return ptr;
+    /* Leaving the caller's array for the heap: copy what it holds. */
+    p = xgrow(NULL, size, need, &n);
+    memcpy(p, first, *alloc * size);
+    *alloc = n;
+    return p;
+}
+
 bool starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;

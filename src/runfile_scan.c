@@ -45,15 +45,7 @@ struct engine {
 
 static void push(struct engine *e, enum frame_kind kind, size_t open)
 {
-    if (e->n == e->alloc) {
-        if (e->st == e->st0) {
-            e->st = xmalloc(2 * e->alloc * sizeof(*e->st));
-            memcpy(e->st, e->st0, e->n * sizeof(*e->st));
-            e->alloc *= 2;
-        } else {
-            ALLOC_GROW(e->st, e->n + 1, e->alloc);
-        }
-    }
+    ALLOC_GROW_FROM(e->st, e->st0, e->n + 1, e->alloc);
     e->st[e->n++] = (struct frame){ kind, 0, open };
 }
 
@@ -831,24 +823,6 @@ static size_t lead_ws(const char *p, size_t len)
     return i;
 }
 
-/* Append to L, which starts in the caller's stack array of 'alloc' lines (most bodies fit). */
-static struct bline *bline_push(struct bline *L, struct bline *stack, size_t n, size_t *alloc,
-                                struct bline l)
-{
-    if (n == *alloc) {
-        if (L == stack) {
-            size_t want = *alloc * 2;
-            L = xmalloc(want * sizeof(*L));
-            memcpy(L, stack, n * sizeof(*L));
-            *alloc = want;
-        } else {
-            L = xgrow(L, sizeof(*L), n + 1, alloc);
-        }
-    }
-    L[n] = l;
-    return L;
-}
-
 static bool has_prefix(const struct bline *l, const char *pp, size_t plen)
 {
     return !plen || (l->len >= plen && !memcmp(l->p, pp, plen));
@@ -888,8 +862,8 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
 
     /* Step 1: the rest of the opening line, the full lines, the text before the '}'. */
     a = ob + 1 + lead_ws(text + ob + 1, (size_t)(nl - text) - ob - 1);
-    L = bline_push(L, stack, n++, &alloc,
-                   (struct bline){ text + a, (size_t)(nl - text) - a, RUNFILE_LINE_CODE, 0, true });
+    ALLOC_GROW_FROM(L, stack, n + 1, alloc);
+    L[n++] = (struct bline){ text + a, (size_t)(nl - text) - a, RUNFILE_LINE_CODE, 0, true };
     for (size_t b = (size_t)(nl - text) + 1; b <= cb;) {
         const char *e = memchr(text + b, '\n', cb - b);
         size_t end = e ? (size_t)(e - text) : cb;
@@ -905,7 +879,8 @@ char *dedent_block(const char *text, size_t ob, size_t cb, const struct scan *s,
             while (l.len && (l.p[l.len - 1] == ' ' || l.p[l.len - 1] == '\t'))
                 l.len--;
         }
-        L = bline_push(L, stack, n++, &alloc, l);
+        ALLOC_GROW_FROM(L, stack, n + 1, alloc);
+        L[n++] = l;
         if (!e)
             break;
         b = end + 1;

@@ -186,6 +186,30 @@ static void arena_keeps_everything_until_release(void **state)
     arena_release(&a);
 }
 
+/* An array that starts in the caller's buffer keeps its elements when it moves to the heap. */
+static void xgrow_from_leaves_the_first_array(void **state)
+{
+    int first[4], *a = first;
+    size_t alloc = ARRAY_SIZE(first);
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        ALLOC_GROW_FROM(a, first, (size_t)i + 1, alloc);
+        a[i] = i;
+    }
+    assert_ptr_equal(a, first);
+    assert_int_equal(alloc, 4);
+    for (int i = 4; i < 100; i++) {
+        ALLOC_GROW_FROM(a, first, (size_t)i + 1, alloc);
+        a[i] = i;
+    }
+    assert_ptr_not_equal(a, first);
+    assert_true(alloc >= 100);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(a[i], i);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +217,7 @@ int main(void)
         cmocka_unit_test(arena_keeps_everything_until_release),
         cmocka_unit_test(xstrndup_and_asprintf),
         cmocka_unit_test(xgrow_keeps_contents),
+        cmocka_unit_test(xgrow_from_leaves_the_first_array),
         cmocka_unit_test(buf_starts_empty_and_terminated),
         cmocka_unit_test(buf_appends),
         cmocka_unit_test(buf_addf_grows_past_initial_size),
