@@ -11,6 +11,7 @@
 
 #include "base.h"
 #include "buf.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -66,42 +67,14 @@ char *schema_tool_name(const char *fn_name)
     return tool;
 }
 
-/*
- * Length in bytes of the valid UTF-8 sequence at 's' (n bytes available), or 0 when the
- * bytes there are not one (overlong forms, surrogates and values above U+10FFFF included).
+/* The length of the valid UTF-8 sequence at 's' (n > 0 bytes available), or 0 when there is none.
  */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+static size_t utf8_valid_len(const unsigned char *s, size_t n)
 {
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
+    bool ok;
+    size_t len = utf8_seq(s, n, &ok);
 
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    if (s[0] == 0xE0)
-        lo = 0xA0;
-    else if (s[0] == 0xED)
-        hi = 0x9F;
-    else if (s[0] == 0xF0)
-        lo = 0x90;
-    else if (s[0] == 0xF4)
-        hi = 0x8F;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    }
-    return len;
+    return ok ? len : 0;
 }
 
 /*
@@ -119,7 +92,7 @@ static json_t *text_json(const char *s)
     if (j)
         return j;
     for (size_t i = 0; i < n;) {
-        size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+        size_t len = utf8_valid_len((const unsigned char *)s + i, n - i);
         if (len) {
             buf_add(&b, s + i, len);
             i += len;
@@ -575,7 +548,7 @@ static void put_text(struct writer *w, const char *s)
             continue;
         }
         if (byte_class[c] == 2) {
-            size_t len = utf8_seq_len(p, (size_t)(end - p));
+            size_t len = utf8_valid_len(p, (size_t)(end - p));
 
             if (len) {
                 p += len;
