@@ -27,6 +27,7 @@
 #ifndef RUN_PROC_H
 #define RUN_PROC_H
 
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
@@ -88,6 +89,14 @@ void proc_cancel(struct proc_call *call);
  * escalation (the CLI forwards SIGTERM and SIGHUP this way). Does nothing once the call has
  * finished. */
 void proc_kill(struct proc_call *call, int signo);
+
+/*
+ * Initialise 'attr' with what every interpreter `run` starts gets (execution.md §11): default
+ * dispositions for all signals and an empty mask, and with 'new_session' its own session and
+ * process group. For the CLI's stream mode, which spawns and waits without a loop. Returns 0
+ * or an errno value; destroy with posix_spawnattr_destroy().
+ */
+int proc_spawnattr_init(posix_spawnattr_t *attr, bool new_session);
 
 /* Results, valid inside 'done'. */
 int proc_status(const struct proc_call *call);     /* exit code, or 128+signal */

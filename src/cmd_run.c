@@ -206,35 +206,30 @@ int cmd_run_stream(const struct script *s, char *const *values, size_t nvalues, 
                    bool report)
 {
     posix_spawnattr_t attr;
-    sigset_t all, none, block, old;
+    sigset_t block, old;
     struct sigaction saved[4];
     static const int sigs[4] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
     char **argv = script_argv(s, values, nvalues);
     pid_t pid;
     int err, wstatus, rc, i;
 
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    sigemptyset(&none);
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    err = proc_spawnattr_init(&attr, false);
 
     /* Hold SIGTERM/SIGHUP until the child's pid is known, so none is lost in between. */
     sigprocmask(SIG_BLOCK, &block, &old);
     for (i = 0; i < 4; i++)
         sigaction(sigs[i], NULL, &saved[i]);
     set_wait_signals();
-    err = posix_spawn(&pid, argv[0], NULL, &attr, argv, environ);
+    if (!err) {
+        err = posix_spawn(&pid, argv[0], NULL, &attr, argv, environ);
+        posix_spawnattr_destroy(&attr);
+    }
     if (!err)
         child_pid = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    posix_spawnattr_destroy(&attr);
     free(argv);
     if (err) {
         /* The program was found when the script was built: any failure now is 126. */

@@ -469,26 +469,43 @@ static int make_pipe(int fds[2])
  * default signal dispositions, an empty mask and, for 'session', setsid. Returns 0 or an
  * errno: the child's exec or file-action failure is reported here (glibc waits for the exec).
  */
+int proc_spawnattr_init(posix_spawnattr_t *attr, bool new_session)
+{
+    sigset_t all, none;
+    int err = posix_spawnattr_init(attr);
+
+    if (err)
+        return err;
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    sigemptyset(&none);
+    err = posix_spawnattr_setsigdefault(attr, &all);
+    if (!err)
+        err = posix_spawnattr_setsigmask(attr, &none);
+    if (!err)
+        err = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                                 (new_session ? POSIX_SPAWN_SETSID : 0));
+    if (err)
+        posix_spawnattr_destroy(attr);
+    return err;
+}
+
 static int spawn_child(const struct proc_opts *opts, bool session, int out_w, int err_w, pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    sigset_t all, none;
     char **env = opts->env ? (char **)opts->env : environ;
     int err;
 
     err = posix_spawn_file_actions_init(&fa);
     if (err)
         return err;
-    err = posix_spawnattr_init(&attr);
+    err = proc_spawnattr_init(&attr, session);
     if (err) {
         posix_spawn_file_actions_destroy(&fa);
         return err;
     }
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    sigemptyset(&none);
     err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (!err)
         err = posix_spawn_file_actions_adddup2(&fa, out_w, 1);
@@ -500,13 +517,6 @@ static int spawn_child(const struct proc_opts *opts, bool session, int out_w, in
 #endif
     if (!err && opts->cwd)
         err = posix_spawn_file_actions_addchdir_np(&fa, opts->cwd);
-    if (!err)
-        err = posix_spawnattr_setsigdefault(&attr, &all);
-    if (!err)
-        err = posix_spawnattr_setsigmask(&attr, &none);
-    if (!err)
-        err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-                                                  (session ? POSIX_SPAWN_SETSID : 0));
     if (!err)
         err = posix_spawnp(pid, opts->argv[0], &fa, &attr, opts->argv, env);
     /*
