@@ -128,11 +128,17 @@ unsigned edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* 'lit' is the 'len' bytes at 'w'. The first byte first: almost every word of a table
+ * differs there, and strlen need not run. */
+static bool word_eq(const char *lit, const char *w, size_t len)
+{
+    return len && lit[0] == w[0] && strlen(lit) == len && !memcmp(lit, w, len);
+}
+
 static bool in_list(const char *const *list, const char *w, size_t len)
 {
-    /* The first byte first: almost every word differs there, and strlen need not run. */
     for (; *list; list++)
-        if (len && (*list)[0] == w[0] && strlen(*list) == len && !memcmp(*list, w, len))
+        if (word_eq(*list, w, len))
             return true;
     return false;
 }
@@ -197,8 +203,7 @@ bool runfile_type_parse(const char *word, size_t len, enum runfile_type *type)
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
-        if (len && tab[i].w[0] == word[0] && strlen(tab[i].w) == len &&
-            !memcmp(tab[i].w, word, len)) {
+        if (word_eq(tab[i].w, word, len)) {
             *type = tab[i].t;
             return true;
         }

@@ -1409,7 +1409,6 @@ static bool inline_body(struct parser *p, size_t k, struct runfile_fn *fn, size_
     }
     while (b->len && (b->buf[b->len - 1] == ' ' || b->buf[b->len - 1] == '\t'))
         buf_setlen(b, b->len - 1);
-    fn->kind = RUNFILE_INLINE;
     fn->body = arena_strndup(p->arena, b->buf, b->len);
     fn->code = fn->body;
     fn->nlines = count_lines(fn->body);
@@ -1484,7 +1483,7 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
     struct attrs at = { 0 };
     struct perr e = { 0 };
     size_t i, ns, ne, next = 0, j, k, hdr_end;
-    char *name = NULL;
+    char *name;
     bool is_call = false;
 
     read_attrs(p, &at);
@@ -1522,7 +1521,6 @@ static size_t read_definition(struct parser *p, size_t s, bool kw)
         goto fail;
     }
     fn.name = name;
-    name = NULL;
     i = skip_sp(p, ne);
     hdr_end = ne;
 
