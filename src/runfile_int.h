@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "runfile.h"
+#include "strmap.h"
 
 struct buf;
 
@@ -107,21 +108,6 @@ const char *polyglot_reserved(enum runfile_interp interp, const char *name);
 
 /* Edit distance, for "did you mean" hints. */
 unsigned edit_distance(const char *a, const char *b);
-
-/* A string -> index hash table (open addressing), used for names and canonical paths. */
-struct strmap {
-    const char **keys; /* borrowed */
-    size_t *vals;
-    size_t cap, n;
-};
-void strmap_init(struct strmap *m, size_t hint);
-void strmap_release(struct strmap *m);
-/* The slot of 'key'; *found says whether it is there. */
-size_t *strmap_get(const struct strmap *m, const char *key);
-/* The same for the 'len' bytes at 'key' (no NUL needed). */
-size_t *strmap_getn(const struct strmap *m, const char *key, size_t len);
-/* Insert or replace. 'key' must outlive the map. */
-void strmap_put(struct strmap *m, const char *key, size_t val);
 
 struct runfile_index {
     struct strmap map;

@@ -11,6 +11,7 @@
 
 #include "base.h"
 #include "buf.h"
+#include "strmap.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -42,8 +43,7 @@ struct entry {
 struct schema_index {
     struct entry *offered; /* the offered functions in Runfile order */
     size_t noffered;
-    size_t *slots; /* by tool name, open addressing: index + 1 into 'offered', 0 empty */
-    size_t mask;   /* the number of slots (a power of two, over twice 'noffered') - 1 */
+    struct strmap by_tool; /* tool name -> index into 'offered' */
 };
 
 char *schema_tool_name(const char *fn_name)
@@ -224,27 +224,6 @@ static void tool_free(const char *tool, const struct runfile_fn *fn)
         free((char *)tool);
 }
 
-/* FNV-1a: tool names are short, and the table only needs a fair spread. */
-static size_t name_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211u;
-    }
-    return (size_t)h;
-}
-
-/* The slot of 'tool' among 'es' in the table: where it is, or the empty one it would take. */
-static size_t find_slot(const size_t *slots, size_t mask, const struct entry *es, const char *tool)
-{
-    for (size_t i = name_hash(tool) & mask;; i = (i + 1) & mask) {
-        if (!slots[i] || streq(es[slots[i] - 1].tool, tool))
-            return i;
-    }
-}
-
 /*
  * The warning goes at the definition's position (its first character, runfile.md §10.3) and
  * underlines up to the end of the name, which follows `function` in that form.
@@ -323,13 +302,13 @@ static void warn(struct diag_list *l, const struct runfile_fn *fn, enum offer wh
 struct schema_index *schema_index_new(const struct runfile *rf, struct diag_list *warnings)
 {
     struct schema_index *ix = xcalloc(1, sizeof(*ix));
-    size_t nfns = rf ? rf->nfns : 0, ncand = 0, nslots = 8;
+    size_t nfns = rf ? rf->nfns : 0, ncand = 0;
     enum offer *why = xcalloc(nfns ? nfns : 1, sizeof(*why));
     const char **winner = xcalloc(nfns ? nfns : 1, sizeof(*winner));
     const char **tool = xcalloc(nfns ? nfns : 1, sizeof(*tool));
     struct entry *cand = xcalloc(nfns ? nfns : 1, sizeof(*cand));
-    size_t *group = xcalloc(nfns ? nfns : 1, sizeof(*group));
     size_t *renumber = xcalloc(nfns ? nfns : 1, sizeof(*renumber));
+    size_t **group = xcalloc(nfns ? nfns : 1, sizeof(*group));
 
     for (size_t i = 0; i < nfns; i++) {
         tool[i] = tool_of(rf->fns[i].name);
@@ -339,27 +318,25 @@ struct schema_index *schema_index_new(const struct runfile *rf, struct diag_list
     }
 
     /*
-     * Group the candidates by tool name in Runfile order. Each slot holds its group's winner
-     * so far: the one named exactly like the tool stays once it arrives (function names are
-     * unique, so there is at most one), else the later definition takes over.
+     * Group the candidates by tool name in Runfile order. Each group holds its winner so far:
+     * the one named exactly like the tool stays once it arrives (function names are unique,
+     * so there is at most one), else the later definition takes over.
      */
-    while (nslots < 2 * ncand)
-        nslots *= 2;
-    ix->mask = nslots - 1;
-    ix->slots = xcalloc(nslots, sizeof(*ix->slots));
+    strmap_init(&ix->by_tool, ncand); /* sized: the group pointers stay valid */
     for (size_t c = 0; c < ncand; c++) {
-        size_t sl = find_slot(ix->slots, ix->mask, cand, cand[c].tool), h;
+        bool added;
+        size_t *w = strmap_add(&ix->by_tool, cand[c].tool, c, &added);
 
-        group[c] = sl;
-        h = ix->slots[sl];
-        if (!h || !streq(cand[h - 1].fn->name, cand[h - 1].tool))
-            ix->slots[sl] = c + 1;
+        if (!added && !streq(cand[*w].fn->name, cand[*w].tool))
+            *w = c;
+        group[c] = w;
     }
 
-    /* The winners, still in Runfile order; the slots are renumbered to match. */
+    /* The winners, still in Runfile order. */
     ix->offered = xcalloc(ncand ? ncand : 1, sizeof(*ix->offered));
     for (size_t c = 0; c < ncand; c++) {
-        size_t win = ix->slots[group[c]] - 1, order = (size_t)(cand[c].fn - rf->fns);
+        size_t win = *group[c];
+        size_t order = (size_t)(cand[c].fn - rf->fns);
 
         if (win == c) {
             renumber[c] = ix->noffered;
@@ -369,9 +346,17 @@ struct schema_index *schema_index_new(const struct runfile *rf, struct diag_list
             winner[order] = cand[win].fn->name;
         }
     }
-    for (size_t sl = 0; sl < nslots; sl++) {
-        if (ix->slots[sl])
-            ix->slots[sl] = renumber[ix->slots[sl] - 1] + 1;
+    /*
+     * Each entry now points at its winner in 'offered', under the winner's own tool string:
+     * a group's first key may be a loser's, which is freed below. An equal string hashes to
+     * the same slot, so the table stays valid.
+     */
+    for (size_t k = 0; k < ix->by_tool.cap; k++) {
+        if (ix->by_tool.keys[k]) {
+            size_t win = ix->by_tool.vals[k];
+            ix->by_tool.keys[k] = cand[win].tool;
+            ix->by_tool.vals[k] = renumber[win];
+        }
     }
 
     /* Warnings in Runfile order; the winners' tool names now belong to the index. */
@@ -385,8 +370,8 @@ struct schema_index *schema_index_new(const struct runfile *rf, struct diag_list
     free(why);
     free(winner);
     free(cand);
-    free(group);
     free(renumber);
+    free(group);
     return ix;
 }
 
@@ -397,7 +382,7 @@ void schema_index_free(struct schema_index *ix)
     for (size_t i = 0; i < ix->noffered; i++)
         tool_free(ix->offered[i].tool, ix->offered[i].fn);
     free(ix->offered);
-    free(ix->slots);
+    strmap_release(&ix->by_tool);
     free(ix);
 }
 
@@ -412,9 +397,9 @@ json_t *schema_index_tools(const struct schema_index *ix)
 
 const struct runfile_fn *schema_index_find(const struct schema_index *ix, const char *tool_name)
 {
-    size_t sl = find_slot(ix->slots, ix->mask, ix->offered, tool_name);
+    const size_t *i = strmap_get(&ix->by_tool, tool_name);
 
-    return ix->slots[sl] ? ix->offered[ix->slots[sl] - 1].fn : NULL;
+    return i ? ix->offered[*i].fn : NULL;
 }
 
 json_t *schema_tools(const struct runfile *rf, struct diag_list *warnings)

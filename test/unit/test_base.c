@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "base.h"
 #include "buf.h"
+#include "strmap.h"
 
 struct outer {
     int a;
@@ -210,6 +211,40 @@ static void xgrow_from_leaves_the_first_array(void **state)
     free(a);
 }
 
+/* strmap: put replaces, add inserts only once, values can be changed in place, and the
+ * table keeps every key across growth. */
+static void strmap_put_add_get(void **state)
+{
+    struct strmap m = { 0 };
+    char keys[300][8];
+    bool added;
+    size_t *v;
+
+    (void)state;
+    for (int i = 0; i < 300; i++) {
+        snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+        strmap_put(&m, keys[i], (size_t)i);
+    }
+    assert_int_equal(m.n, 300);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(*strmap_get(&m, keys[i]), i);
+    assert_null(strmap_get(&m, "k300"));
+    assert_int_equal(*strmap_getn(&m, "k12xyz", 3), 12);
+    strmap_put(&m, "k7", 70);
+    assert_int_equal(*strmap_get(&m, keys[7]), 70);
+    v = strmap_add(&m, "k8", 80, &added);
+    assert_false(added);
+    assert_int_equal(*v, 8);
+    *v = 81;
+    assert_int_equal(*strmap_get(&m, "k8"), 81);
+    v = strmap_add(&m, "new", 5, &added);
+    assert_true(added);
+    assert_int_equal(*v, 5);
+    assert_int_equal(m.n, 301);
+    strmap_release(&m);
+    assert_null(strmap_get(&m, "k1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +252,7 @@ int main(void)
         cmocka_unit_test(arena_keeps_everything_until_release),
         cmocka_unit_test(xstrndup_and_asprintf),
         cmocka_unit_test(xgrow_keeps_contents),
+        cmocka_unit_test(strmap_put_add_get),
         cmocka_unit_test(xgrow_from_leaves_the_first_array),
         cmocka_unit_test(buf_starts_empty_and_terminated),
         cmocka_unit_test(buf_appends),
